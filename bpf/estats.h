@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The wire format between bpf/estats.bpf.c and user space.
+ *
+ * Plain C types only. Every struct is laid out by hand with natural alignment
+ * and no implicit padding: scripts/gen-layout.mjs parses this file and
+ * generates src/stream/layout.generated.ts (offsets, getters, layout hash),
+ * and fails if it finds a hole. Change this file, then run `npm run gen`.
+ *
+ * Units are the kernel's (µs, segments, jiffies already converted to µs);
+ * src/estats/catalog.ts turns them into RFC 4898 units.
+ */
+#ifndef ESTATS_H
+#define ESTATS_H
+
+#define ESTATS_COMM_LEN 16
+#define ESTATS_CC_LEN 16
+
+/* event kinds (estats_event.kind) */
+#define ESTATS_EV_OPEN 1        /* socket entered SYN_SENT or SYN_RECV */
+#define ESTATS_EV_ESTABLISHED 2 /* handshake completed */
+#define ESTATS_EV_STATE 3       /* any TCP state change (oldstate, state) */
+#define ESTATS_EV_ACK 4         /* incoming segment processed (rate-limited) */
+#define ESTATS_EV_RTT 5         /* RTT sample (sock_ops RTT_CB), arg0 = mrtt µs */
+#define ESTATS_EV_RETRANSMIT 6  /* segment retransmitted, arg0 = seq, arg1 = segs */
+#define ESTATS_EV_TIMEOUT 7     /* RTO fired, arg0 = prior consecutive RTOs, arg1 = rto µs */
+#define ESTATS_EV_CONGESTION 8  /* congestion state change (oldcastate, castate) */
+#define ESTATS_EV_RESET 9       /* RST sent (arg0 = 1) or received (arg0 = 0) */
+#define ESTATS_EV_CLOSE 10      /* connection ended: final values */
+#define ESTATS_EV_SEED 11       /* iter/tcp: socket that existed before start */
+
+/* estats_event.flags */
+#define ESTATS_F_SEEDED 0x01    /* first seen by iter/tcp, not at open */
+#define ESTATS_F_ACTIVE 0x02    /* local side did the active open */
+#define ESTATS_F_OOO 0x04       /* out-of-order queue not empty */
+
+/* Per-socket state kept in BPF_MAP_TYPE_SK_STORAGE (what the kernel does not keep). */
+struct estats_sk {
+	__u64 start_ns;          /* CLOCK_MONOTONIC ns when the row was created (or first seen) */
+	__u64 last_sample_ns;    /* last ack/rtt event sent (rate limit) */
+	__u64 data_octets_in;    /* HCDataOctetsIn: payload incl. duplicates */
+	__u32 owner_pid;         /* tgid of the last process that touched the socket */
+	__u32 owner_tid;
+	char owner_comm[ESTATS_COMM_LEN];
+	__u32 cong_signals;      /* CongSignals */
+	__u32 fast_retran;       /* FastRetran */
+	__u32 timeouts;          /* Timeouts (first RTO of an episode) */
+	__u32 subsequent_timeouts;
+	__u32 abrupt_timeouts;
+	__u32 nonrecov_da_episodes;
+	__u32 max_pipe;          /* MaxPipeSize, octets */
+	__u32 max_ss_cwnd;       /* octets */
+	__u32 max_ca_cwnd;       /* octets */
+	__u32 max_ssthresh;      /* octets, 0 = none yet */
+	__u32 min_ssthresh;      /* octets, 0 = none yet */
+	__u32 max_mss;
+	__u32 min_mss;
+	__u32 max_retx_queue;
+	__u32 max_app_wqueue;
+	__u32 max_app_rqueue;
+	__u32 max_rwin_sent;
+	__u32 pad0;
+};
+
+struct estats_event {
+	/* header */
+	__u64 ts_ns;             /* bpf_ktime_get_ns() */
+	__u64 cookie;            /* socket cookie */
+	__u64 cgroup_id;         /* cgroup v2 id of the owner, 0 if unknown */
+	__u8 saddr[16];          /* local address (IPv4 in the first 4 bytes) */
+	__u8 daddr[16];          /* remote address */
+	__u32 arg0;              /* event-specific, see ESTATS_EV_* */
+	__u32 arg1;
+	__u32 arg2;
+	__u16 sport;             /* local port, host order */
+	__u16 dport;             /* remote port, host order */
+	__u8 kind;               /* ESTATS_EV_* */
+	__u8 family;             /* 4 or 6 (v4-mapped v6 reported as 4) */
+	__u8 state;              /* Linux TCP state (TCP_ESTABLISHED = 1 …) */
+	__u8 oldstate;
+	__u8 castate;            /* icsk_ca_state: 0 Open 1 Disorder 2 CWR 3 Recovery 4 Loss */
+	__u8 oldcastate;
+	__u8 flags;              /* ESTATS_F_* */
+	__u8 chrono_type;
+	char cc[ESTATS_CC_LEN];  /* congestion control name */
+
+	/* struct tcp_sock snapshot */
+	__u64 bytes_sent;
+	__u64 bytes_retrans;
+	__u64 bytes_acked;
+	__u64 bytes_received;
+	__u64 tcp_mstamp_us;     /* tp->tcp_mstamp: µs, CLOCK_MONOTONIC */
+	__u32 segs_out;
+	__u32 data_segs_out;
+	__u32 segs_in;
+	__u32 data_segs_in;
+	__u32 total_retrans;
+	__u32 mss_cache;
+	__u32 packets_out;
+	__u32 sacked_out;
+	__u32 lost_out;
+	__u32 retrans_out;
+	__u32 srtt_us;           /* tp->srtt_us, still << 3 */
+	__u32 mdev_us;
+	__u32 rttvar_us;         /* tp->rttvar_us, still << 2 */
+	__u32 rto_us;            /* icsk_rto converted from jiffies */
+	__u32 snd_cwnd;          /* segments */
+	__u32 snd_ssthresh;      /* segments, >= 0x7fffffff = infinite */
+	__u32 rcv_wnd;
+	__u32 snd_wnd;
+	__u32 max_window;
+	__u32 reordering;
+	__u32 snd_una;
+	__u32 snd_nxt;
+	__u32 rcv_nxt;
+	__u32 write_seq;
+	__u32 copied_seq;
+	__u32 dsack_dups;
+	__u32 rcv_ooopack;
+	__u32 rcv_rtt_us;        /* rcv_rtt_est.rtt_us, still << 3 */
+	__u32 snd_cwnd_clamp;
+	__u32 window_clamp;
+	__u32 rtt_min_us;
+	__u32 delivered;
+	__u32 delivered_ce;
+	__u32 ooo_span;          /* end_seq of the last OFO skb - rcv_nxt, 0 if none */
+	__u32 busy_us;           /* chrono_stat[BUSY-1] incl. the running period, µs */
+	__u32 rwnd_limited_us;
+	__u32 sndbuf_limited_us;
+	__u32 sk_ack_backlog;
+	__u32 sk_max_ack_backlog;
+	__u32 prior_cwnd;
+	__u32 undo_marker;
+	__u16 advmss;
+	__u16 mss_clamp;
+	__u16 user_mss;
+	__u16 total_rto;
+	__u16 total_rto_recoveries;
+	__u8 tstamp_ok;
+	__u8 sack_ok;
+	__u8 wscale_ok;
+	__u8 snd_wscale;
+	__u8 rcv_wscale;
+	__u8 ecn_flags;
+	__u8 nonagle;
+	__u8 retransmits;        /* icsk_retransmits */
+	__u8 backoff;            /* icsk_backoff */
+	__u8 tos;
+	__u8 sysctl_timestamps;
+	__u8 sysctl_sack;
+	__u8 sysctl_ecn;
+	__u8 sysctl_wscale;
+	__u8 pad1[4];
+
+	/* per-socket state */
+	struct estats_sk st;
+};
+
+/* Set between open and load (".rodata"). */
+struct estats_config {
+	__u64 sample_ns;         /* min gap between ack/rtt events per socket; 0 = every one */
+	__u32 filter_flags;      /* ESTATS_FILTER_* */
+	__u32 family;            /* 0 any, 4 or 6 */
+};
+
+#define ESTATS_FILTER_LPORT 0x1  /* local port must be in the ports map (bit 1) */
+#define ESTATS_FILTER_RPORT 0x2  /* remote port must be in the ports map (bit 2) */
+#define ESTATS_FILTER_PORT 0x4   /* either port must be in the ports map (bit 4) */
+
+#endif
