@@ -59,7 +59,7 @@ struct estats_sk {
 	__u32 max_app_wqueue;
 	__u32 max_app_rqueue;
 	__u32 max_rwin_sent;
-	__u32 pad0;
+	__u32 sk_flags;         /* ESTATS_F_SEEDED, ESTATS_F_ACTIVE */
 };
 
 struct estats_event {

@@ -109,6 +109,7 @@ export interface Snapshot {
   readonly max_app_wqueue: number;
   readonly max_app_rqueue: number;
   readonly max_rwin_sent: number;
+  readonly sk_flags: number;
 }
 
 export const SNAPSHOT_FIELDS = [
@@ -219,4 +220,5 @@ export const SNAPSHOT_FIELDS = [
   'max_app_wqueue',
   'max_app_rqueue',
   'max_rwin_sent',
+  'sk_flags',
 ] as const;

@@ -2,7 +2,7 @@
 /* eslint-disable */
 import type { Snapshot } from '../estats/snapshot.generated.js';
 
-export const LAYOUT_HASH = '48536c4652371092';
+export const LAYOUT_HASH = '8ded5f95c9342658';
 export const EVENT_SIZE = 448;
 export const CONFIG_SIZE = 16;
 
@@ -142,7 +142,7 @@ export const OFF = {
   max_app_wqueue: 432,
   max_app_rqueue: 436,
   max_rwin_sent: 440,
-  pad0: 444,
+  sk_flags: 444,
 } as const;
 
 /** Byte offset of every field of struct estats_config. */
@@ -272,4 +272,5 @@ export class EventView implements Snapshot {
   get max_app_wqueue(): number { return this.dv.getUint32(432, true); }
   get max_app_rqueue(): number { return this.dv.getUint32(436, true); }
   get max_rwin_sent(): number { return this.dv.getUint32(440, true); }
+  get sk_flags(): number { return this.dv.getUint32(444, true); }
 }

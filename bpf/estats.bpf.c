@@ -1,0 +1,558 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tcp-estats: the one fixed eBPF program.
+ *
+ * Floor hooks only (tp_btf, sock_ops on the cgroup-v2 root, iter/tcp, all
+ * present on a stock 6.x kernel without kprobes or fentry). Every hook that
+ * sees a TCP socket takes a snapshot of its struct tcp_sock fields plus the
+ * per-socket state kept in SK_STORAGE, and sends it as one struct
+ * estats_event (bpf/estats.h) through one ring buffer. User space turns the
+ * raw fields into RFC 4898 variables (src/estats/catalog.ts).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "estats.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define AF_INET 2
+#define AF_INET6 10
+#define SOL_TCP 6
+#define TCP_INFINITE_SSTHRESH 0x7fffffff
+#define TCP_ECN_DEMAND_CWR 4
+#define ESTATS_CB_FLAGS (BPF_SOCK_OPS_RTO_CB_FLAG | BPF_SOCK_OPS_RTT_CB_FLAG)
+
+const volatile struct estats_config CFG = {};
+extern unsigned int CONFIG_HZ __kconfig;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20); /* resized by the loader */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct estats_sk);
+} sk_state SEC(".maps");
+
+/* [0] events lost (ring buffer full), [1] events sent */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* kernel-side port filter: value bits 1 = allowed as local port,
+ * 2 = allowed as remote port, 4 = allowed as either port */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u16);
+	__type(value, __u8);
+} ports SEC(".maps");
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &idx);
+	if (c)
+		*c += 1;
+}
+
+static __always_inline __u8 port_bits(__u16 port)
+{
+	__u8 *v = bpf_map_lookup_elem(&ports, &port);
+	return v ? *v : 0;
+}
+
+/* Conjuncts of the user's `where` on ports and family, pushed to the kernel. */
+static __always_inline bool wanted(const struct sock *sk)
+{
+	__u16 fam = sk->__sk_common.skc_family;
+	if (CFG.family == 4 && fam != AF_INET)
+		return false;
+	if (CFG.family == 6 && fam != AF_INET6)
+		return false;
+	if (!CFG.filter_flags)
+		return true;
+	__u16 lport = sk->__sk_common.skc_num;
+	__u16 rport = bpf_ntohs(sk->__sk_common.skc_dport);
+	if ((CFG.filter_flags & ESTATS_FILTER_LPORT) && !(port_bits(lport) & 1))
+		return false;
+	if ((CFG.filter_flags & ESTATS_FILTER_RPORT) && !(port_bits(rport) & 2))
+		return false;
+	if ((CFG.filter_flags & ESTATS_FILTER_PORT) && !((port_bits(lport) | port_bits(rport)) & 4))
+		return false;
+	return true;
+}
+
+static __always_inline __u64 jiffies_to_us(__u64 j)
+{
+	return j * 1000000ULL / CONFIG_HZ;
+}
+
+static __always_inline struct estats_sk *state_of(struct sock *sk, bool create)
+{
+	struct estats_sk *st = bpf_sk_storage_get(&sk_state, sk, 0, 0);
+	if (st || !create)
+		return st;
+	st = bpf_sk_storage_get(&sk_state, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (st && !st->start_ns)
+		st->start_ns = bpf_ktime_get_ns();
+	return st;
+}
+
+/* Only from process context (syscall paths): who owns the socket. */
+static __always_inline void set_owner(struct estats_sk *st)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	if (st->owner_pid == tgid)
+		return;
+	st->owner_pid = tgid;
+	st->owner_tid = (__u32)id;
+	bpf_get_current_comm(st->owner_comm, sizeof(st->owner_comm));
+}
+
+/* Maxima and minima of sampled gauges (called wherever a snapshot is taken). */
+static __always_inline void track_extremes(struct estats_sk *st, struct tcp_sock *tp)
+{
+	__u32 mss = tp->mss_cache;
+	__u32 cwnd = tp->snd_cwnd * mss;
+	__u32 ssth = tp->snd_ssthresh;
+	__u32 pipe = (tp->packets_out - tp->sacked_out - tp->lost_out + tp->retrans_out) * mss;
+	__u32 retxq = tp->snd_nxt - tp->snd_una;
+	__u32 wq = tp->write_seq - tp->snd_nxt;
+	__u32 rq = tp->rcv_nxt - tp->copied_seq;
+
+	if (pipe > st->max_pipe)
+		st->max_pipe = pipe;
+	if (ssth >= TCP_INFINITE_SSTHRESH || tp->snd_cwnd < ssth) {
+		if (cwnd > st->max_ss_cwnd)
+			st->max_ss_cwnd = cwnd;
+	} else if (cwnd > st->max_ca_cwnd) {
+		st->max_ca_cwnd = cwnd;
+	}
+	if (ssth < TCP_INFINITE_SSTHRESH && mss) {
+		__u32 o = ssth * mss;
+		if (o > st->max_ssthresh)
+			st->max_ssthresh = o;
+		if (!st->min_ssthresh || o < st->min_ssthresh)
+			st->min_ssthresh = o;
+	}
+	if (mss) {
+		if (mss > st->max_mss)
+			st->max_mss = mss;
+		if (!st->min_mss || mss < st->min_mss)
+			st->min_mss = mss;
+	}
+	if (retxq > st->max_retx_queue)
+		st->max_retx_queue = retxq;
+	if (wq > st->max_app_wqueue)
+		st->max_app_wqueue = wq;
+	if (rq > st->max_app_rqueue)
+		st->max_app_rqueue = rq;
+	if (tp->rcv_wnd > st->max_rwin_sent)
+		st->max_rwin_sent = tp->rcv_wnd;
+}
+
+static __always_inline void fill_identity(struct estats_event *e, struct sock *sk)
+{
+	struct sock_common *c = &sk->__sk_common;
+	__u16 fam = c->skc_family;
+
+	e->sport = c->skc_num;
+	e->dport = bpf_ntohs(c->skc_dport);
+	if (fam == AF_INET) {
+		e->family = 4;
+		__builtin_memcpy(e->saddr, &c->skc_rcv_saddr, 4);
+		__builtin_memcpy(e->daddr, &c->skc_daddr, 4);
+	} else {
+		struct in6_addr s6 = c->skc_v6_rcv_saddr, d6 = c->skc_v6_daddr;
+		/* v4-mapped (::ffff:a.b.c.d) is shown as IPv4 */
+		if (s6.in6_u.u6_addr32[0] == 0 && s6.in6_u.u6_addr32[1] == 0 &&
+		    s6.in6_u.u6_addr32[2] == bpf_htonl(0xffff)) {
+			e->family = 4;
+			__builtin_memcpy(e->saddr, &s6.in6_u.u6_addr32[3], 4);
+			__builtin_memcpy(e->daddr, &d6.in6_u.u6_addr32[3], 4);
+		} else {
+			e->family = 6;
+			__builtin_memcpy(e->saddr, &s6, 16);
+			__builtin_memcpy(e->daddr, &d6, 16);
+		}
+	}
+}
+
+static __always_inline void fill_snapshot(struct estats_event *e, struct sock *sk, struct tcp_sock *tp)
+{
+	struct inet_connection_sock *icsk = &tp->inet_conn;
+	__u32 now_j = (__u32)bpf_jiffies64();
+
+	e->state = sk->__sk_common.skc_state;
+	e->castate = BPF_CORE_READ_BITFIELD(tp, inet_conn.icsk_ca_state);
+	bpf_probe_read_kernel_str(e->cc, sizeof(e->cc), BPF_CORE_READ(icsk, icsk_ca_ops, name));
+	e->cgroup_id = BPF_CORE_READ(sk, sk_cgrp_data.cgroup, kn, id);
+
+	e->bytes_sent = tp->bytes_sent;
+	e->bytes_retrans = tp->bytes_retrans;
+	e->bytes_acked = tp->bytes_acked;
+	e->bytes_received = tp->bytes_received;
+	e->tcp_mstamp_us = tp->tcp_mstamp;
+	e->segs_out = tp->segs_out;
+	e->data_segs_out = tp->data_segs_out;
+	e->segs_in = tp->segs_in;
+	e->data_segs_in = tp->data_segs_in;
+	e->total_retrans = tp->total_retrans;
+	e->mss_cache = tp->mss_cache;
+	e->packets_out = tp->packets_out;
+	e->sacked_out = tp->sacked_out;
+	e->lost_out = tp->lost_out;
+	e->retrans_out = tp->retrans_out;
+	e->srtt_us = tp->srtt_us;
+	e->mdev_us = tp->mdev_us;
+	e->rttvar_us = tp->rttvar_us;
+	e->rto_us = jiffies_to_us(icsk->icsk_rto);
+	e->snd_cwnd = tp->snd_cwnd;
+	e->snd_ssthresh = tp->snd_ssthresh;
+	e->rcv_wnd = tp->rcv_wnd;
+	e->snd_wnd = tp->snd_wnd;
+	e->max_window = tp->max_window;
+	e->reordering = tp->reordering;
+	e->snd_una = tp->snd_una;
+	e->snd_nxt = tp->snd_nxt;
+	e->rcv_nxt = tp->rcv_nxt;
+	e->write_seq = tp->write_seq;
+	e->copied_seq = tp->copied_seq;
+	e->dsack_dups = tp->dsack_dups;
+	e->rcv_ooopack = tp->rcv_ooopack;
+	e->rcv_rtt_us = tp->rcv_rtt_est.rtt_us;
+	e->snd_cwnd_clamp = tp->snd_cwnd_clamp;
+	e->window_clamp = tp->window_clamp;
+	e->rtt_min_us = tp->rtt_min.s[0].v;
+	e->delivered = tp->delivered;
+	e->delivered_ce = tp->delivered_ce;
+	if (tp->out_of_order_queue.rb_node) {
+		struct sk_buff *last = tp->ooo_last_skb;
+		struct tcp_skb_cb cb;
+		if (last && !bpf_probe_read_kernel(&cb, sizeof(cb), &last->cb))
+			e->ooo_span = cb.end_seq - tp->rcv_nxt;
+		e->flags |= ESTATS_F_OOO;
+	}
+
+	/* send-limit chronographs (jiffies), including the running period */
+	__u8 ct = tp->chrono_type;
+	__u32 run = now_j - tp->chrono_start;
+	__u64 busy = tp->chrono_stat[0], rwnd = tp->chrono_stat[1], sndbuf = tp->chrono_stat[2];
+	if (ct == 1)
+		busy += run;
+	else if (ct == 2)
+		rwnd += run;
+	else if (ct == 3)
+		sndbuf += run;
+	e->chrono_type = ct;
+	e->busy_us = jiffies_to_us(busy);
+	e->rwnd_limited_us = jiffies_to_us(rwnd);
+	e->sndbuf_limited_us = jiffies_to_us(sndbuf);
+
+	e->sk_ack_backlog = sk->sk_ack_backlog;
+	e->sk_max_ack_backlog = sk->sk_max_ack_backlog;
+	e->prior_cwnd = tp->prior_cwnd;
+	e->undo_marker = tp->undo_marker;
+	e->advmss = tp->advmss;
+	e->mss_clamp = tp->rx_opt.mss_clamp;
+	e->user_mss = tp->rx_opt.user_mss;
+	e->total_rto = tp->total_rto;
+	e->total_rto_recoveries = tp->total_rto_recoveries;
+	e->tstamp_ok = BPF_CORE_READ_BITFIELD(tp, rx_opt.tstamp_ok);
+	e->sack_ok = BPF_CORE_READ_BITFIELD(tp, rx_opt.sack_ok);
+	e->wscale_ok = BPF_CORE_READ_BITFIELD(tp, rx_opt.wscale_ok);
+	e->snd_wscale = BPF_CORE_READ_BITFIELD(tp, rx_opt.snd_wscale);
+	e->rcv_wscale = BPF_CORE_READ_BITFIELD(tp, rx_opt.rcv_wscale);
+	e->ecn_flags = tp->ecn_flags;
+	e->nonagle = BPF_CORE_READ_BITFIELD(tp, nonagle);
+	e->retransmits = icsk->icsk_retransmits;
+	e->backoff = icsk->icsk_backoff;
+	if (e->family == 6 && sk->__sk_common.skc_family == AF_INET6)
+		e->tos = BPF_CORE_READ(&tp->inet_conn.icsk_inet, pinet6, tclass);
+	else
+		e->tos = tp->inet_conn.icsk_inet.tos;
+
+	struct net *net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
+	e->sysctl_timestamps = BPF_CORE_READ(net, ipv4.sysctl_tcp_timestamps);
+	e->sysctl_sack = BPF_CORE_READ(net, ipv4.sysctl_tcp_sack);
+	e->sysctl_ecn = BPF_CORE_READ(net, ipv4.sysctl_tcp_ecn);
+	e->sysctl_wscale = BPF_CORE_READ(net, ipv4.sysctl_tcp_window_scaling);
+}
+
+/*
+ * Send one event: header, tcp_sock snapshot, per-socket state. st may be
+ * NULL (socket seen for the first time somewhere storage cannot be created).
+ */
+static __always_inline void emit_c(struct sock *sk, struct tcp_sock *tp, struct estats_sk *st, __u64 cookie,
+				   __u8 kind, __u8 oldstate, __u8 oldcastate, __u32 arg0, __u32 arg1)
+{
+	struct estats_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(0);
+		return;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = bpf_ktime_get_ns();
+	e->cookie = cookie;
+	e->kind = kind;
+	e->oldstate = oldstate;
+	e->oldcastate = oldcastate;
+	e->arg0 = arg0;
+	e->arg1 = arg1;
+	fill_identity(e, sk);
+	fill_snapshot(e, sk, tp);
+	if (kind == ESTATS_EV_CONGESTION)
+		e->castate = (__u8)arg0; /* the hook runs before icsk_ca_state is written */
+	if (st) {
+		track_extremes(st, tp);
+		__builtin_memcpy(&e->st, st, sizeof(*st));
+		if (st->sk_flags & ESTATS_F_ACTIVE)
+			e->flags |= ESTATS_F_ACTIVE;
+		if (st->sk_flags & ESTATS_F_SEEDED)
+			e->flags |= ESTATS_F_SEEDED;
+	}
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
+	bpf_ringbuf_submit(e, avail > size / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+	count(1);
+}
+
+/* tracing programs: the cookie helper takes the socket */
+#define emit(sk, tp, st, ...) emit_c(sk, tp, st, bpf_get_socket_cookie(sk), __VA_ARGS__)
+
+/* Rate limit for per-segment events (ack, rtt): --sample. */
+static __always_inline bool sample_due(struct estats_sk *st)
+{
+	if (!CFG.sample_ns)
+		return true;
+	if (!st)
+		return false;
+	__u64 now = bpf_ktime_get_ns();
+	if (now - st->last_sample_ns < CFG.sample_ns)
+		return false;
+	st->last_sample_ns = now;
+	return true;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(estats_state, struct sock *sk, int oldstate, int newstate)
+{
+	if (sk->sk_protocol != IPPROTO_TCP || !wanted(sk))
+		return 0;
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
+	if (!tp)
+		return 0;
+	struct estats_sk *st = state_of(sk, true);
+
+	if (st && newstate == TCP_SYN_SENT) {
+		/* connect(): process context, the caller owns the socket */
+		st->start_ns = bpf_ktime_get_ns();
+		st->sk_flags |= ESTATS_F_ACTIVE;
+		set_owner(st);
+	} else if (st && newstate == TCP_SYN_RECV) {
+		st->start_ns = bpf_ktime_get_ns();
+	} else if (st && newstate == TCP_LISTEN) {
+		set_owner(st);
+	}
+	emit(sk, tp, st, ESTATS_EV_STATE, oldstate, 0, 0, 0);
+	if (newstate == TCP_SYN_SENT || newstate == TCP_SYN_RECV)
+		emit(sk, tp, st, ESTATS_EV_OPEN, oldstate, 0, 0, 0);
+	else if (newstate == TCP_ESTABLISHED)
+		emit(sk, tp, st, ESTATS_EV_ESTABLISHED, oldstate, 0, 0, 0);
+	else if (newstate == TCP_CLOSE)
+		emit(sk, tp, st, ESTATS_EV_CLOSE, oldstate, 0, 0, 0);
+	return 0;
+}
+
+SEC("tp_btf/tcp_probe")
+int BPF_PROG(estats_probe, struct sock *sk, struct sk_buff *skb)
+{
+	if (!wanted(sk))
+		return 0;
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
+	if (!tp)
+		return 0;
+	struct estats_sk *st = state_of(sk, true);
+	if (!st)
+		return 0;
+	/* payload of this segment, duplicates included (DataOctetsIn) */
+	struct tcphdr th;
+	if (!bpf_probe_read_kernel(&th, sizeof(th), skb->data)) {
+		__u32 hl = th.doff * 4;
+		__u32 len = skb->len;
+		if (len > hl)
+			st->data_octets_in += len - hl;
+	}
+	if (!sample_due(st)) {
+		track_extremes(st, tp);
+		return 0;
+	}
+	emit(sk, tp, st, ESTATS_EV_ACK, 0, 0, 0, 0);
+	return 0;
+}
+
+SEC("tp_btf/tcp_retransmit_skb")
+int BPF_PROG(estats_retransmit, struct sock *sk, struct sk_buff *skb, int err)
+{
+	if (err || !wanted(sk))
+		return 0;
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
+	if (!tp)
+		return 0;
+	struct tcp_skb_cb cb = {};
+	bpf_probe_read_kernel(&cb, sizeof(cb), &skb->cb);
+	emit(sk, tp, state_of(sk, true), ESTATS_EV_RETRANSMIT, 0, 0, cb.seq, cb.end_seq - cb.seq);
+	return 0;
+}
+
+SEC("tp_btf/tcp_cong_state_set")
+int BPF_PROG(estats_cong_state, struct sock *sk, __u8 newstate)
+{
+	if (!wanted(sk))
+		return 0;
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
+	if (!tp)
+		return 0;
+	__u8 old = BPF_CORE_READ_BITFIELD(tp, inet_conn.icsk_ca_state);
+	struct estats_sk *st = state_of(sk, true);
+	if (st) {
+		/* CongSignals: entering CWR/Recovery/Loss from a lower state, or Loss again (RTO) */
+		if (newstate >= TCP_CA_CWR && (old < newstate || newstate == TCP_CA_Loss))
+			st->cong_signals++;
+		if (newstate == TCP_CA_Recovery && old < TCP_CA_Recovery)
+			st->fast_retran++;
+		if (old == TCP_CA_Disorder && newstate == TCP_CA_Open)
+			st->nonrecov_da_episodes++;
+	}
+	emit(sk, tp, st, ESTATS_EV_CONGESTION, 0, old, newstate, 0);
+	return 0;
+}
+
+static __always_inline void on_reset(struct sock *sk, __u32 sent)
+{
+	if (!sk || sk->sk_protocol != IPPROTO_TCP || !wanted(sk))
+		return;
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
+	if (!tp)
+		return;
+	emit(sk, tp, state_of(sk, false), ESTATS_EV_RESET, 0, 0, sent, 0);
+}
+
+SEC("tp_btf/tcp_send_reset")
+int BPF_PROG(estats_send_reset, struct sock *sk, struct sk_buff *skb)
+{
+	on_reset(sk, 1);
+	return 0;
+}
+
+SEC("tp_btf/tcp_receive_reset")
+int BPF_PROG(estats_receive_reset, struct sock *sk)
+{
+	on_reset(sk, 0);
+	return 0;
+}
+
+/* Process context: learn the owner of sockets we did not see open. */
+static __always_inline void on_app_io(struct sock *sk)
+{
+	if (!sk || sk->sk_protocol != IPPROTO_TCP)
+		return;
+	struct estats_sk *st = bpf_sk_storage_get(&sk_state, sk, 0, 0);
+	if (st)
+		set_owner(st);
+}
+
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(estats_send_length, struct sock *sk, int ret, int flags)
+{
+	on_app_io(sk);
+	return 0;
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(estats_recv_length, struct sock *sk, int ret, int flags)
+{
+	on_app_io(sk);
+	return 0;
+}
+
+SEC("sockops")
+int estats_sockops(struct bpf_sock_ops *skops)
+{
+	struct bpf_sock *bsk = skops->sk;
+	if (!bsk)
+		return 1;
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock(bsk);
+	if (!tp)
+		return 1;
+	struct sock *sk = (struct sock *)tp;
+	if (!wanted(sk))
+		return 1;
+
+	switch (skops->op) {
+	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
+	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
+		bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags | ESTATS_CB_FLAGS);
+		break;
+	case BPF_SOCK_OPS_RTO_CB: {
+		struct estats_sk *st = state_of(sk, true);
+		if (st) {
+			/* args[0] = icsk_retransmits before this timeout */
+			if (skops->args[0] == 0)
+				st->timeouts++;
+			else
+				st->subsequent_timeouts++;
+			if (BPF_CORE_READ_BITFIELD(tp, inet_conn.icsk_ca_state) == TCP_CA_Open)
+				st->abrupt_timeouts++;
+		}
+		emit_c(sk, tp, st, bpf_get_socket_cookie(skops), ESTATS_EV_TIMEOUT, 0, 0, skops->args[0], jiffies_to_us(skops->args[1]));
+		break;
+	}
+	case BPF_SOCK_OPS_RTT_CB: {
+		struct estats_sk *st = state_of(sk, true);
+		if (sample_due(st))
+			emit_c(sk, tp, st, bpf_get_socket_cookie(skops), ESTATS_EV_RTT, 0, 0, skops->args[0], skops->args[1]);
+		break;
+	}
+	}
+	return 1;
+}
+
+/* Seed: every TCP socket of this netns that existed before we started. */
+SEC("iter/tcp")
+int estats_seed(struct bpf_iter__tcp *ctx)
+{
+	struct sock_common *skc = ctx->sk_common;
+	if (!skc)
+		return 0;
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock(skc);
+	if (!tp)
+		return 0; /* request and timewait mini-sockets */
+	struct sock *sk = (struct sock *)tp;
+	if (!wanted(sk))
+		return 0;
+	struct estats_sk *st = bpf_sk_storage_get(&sk_state, sk, 0, 0);
+	if (!st) {
+		st = bpf_sk_storage_get(&sk_state, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+		if (st) {
+			st->start_ns = bpf_ktime_get_ns();
+			st->sk_flags |= ESTATS_F_SEEDED;
+		}
+	}
+	if (skc->skc_state == TCP_ESTABLISHED) {
+		int flags = ESTATS_CB_FLAGS;
+		bpf_setsockopt(tp, SOL_TCP, TCP_BPF_SOCK_OPS_CB_FLAGS, &flags, sizeof(flags));
+	}
+	emit(sk, tp, st, ESTATS_EV_SEED, 0, 0, 0, 0);
+	return 0;
+}
