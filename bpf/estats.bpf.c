@@ -283,6 +283,7 @@ static __always_inline void fill_snapshot(struct estats_event *e, struct sock *s
 		e->tos = tp->inet_conn.icsk_inet.tos;
 
 	struct net *net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
+	e->netns = BPF_CORE_READ(net, ns.inum);
 	e->sysctl_timestamps = BPF_CORE_READ(net, ipv4.sysctl_tcp_timestamps);
 	e->sysctl_sack = BPF_CORE_READ(net, ipv4.sysctl_tcp_sack);
 	e->sysctl_ecn = BPF_CORE_READ(net, ipv4.sysctl_tcp_ecn);

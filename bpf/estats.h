@@ -71,7 +71,7 @@ struct estats_event {
 	__u8 daddr[16];          /* remote address */
 	__u32 arg0;              /* event-specific, see ESTATS_EV_* */
 	__u32 arg1;
-	__u32 arg2;
+	__u32 netns;             /* network namespace inode number */
 	__u16 sport;             /* local port, host order */
 	__u16 dport;             /* remote port, host order */
 	__u8 kind;               /* ESTATS_EV_* */

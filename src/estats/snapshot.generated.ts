@@ -9,7 +9,7 @@ export interface Snapshot {
   readonly daddr: Uint8Array;
   readonly arg0: number;
   readonly arg1: number;
-  readonly arg2: number;
+  readonly netns: number;
   readonly sport: number;
   readonly dport: number;
   readonly kind: number;
@@ -120,7 +120,7 @@ export const SNAPSHOT_FIELDS = [
   'daddr',
   'arg0',
   'arg1',
-  'arg2',
+  'netns',
   'sport',
   'dport',
   'kind',

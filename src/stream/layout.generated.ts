@@ -2,7 +2,7 @@
 /* eslint-disable */
 import type { Snapshot } from '../estats/snapshot.generated.js';
 
-export const LAYOUT_HASH = '8ded5f95c9342658';
+export const LAYOUT_HASH = '9497397ffb081c3f';
 export const EVENT_SIZE = 448;
 export const CONFIG_SIZE = 16;
 
@@ -41,7 +41,7 @@ export const OFF = {
   daddr: 40,
   arg0: 56,
   arg1: 60,
-  arg2: 64,
+  netns: 64,
   sport: 68,
   dport: 70,
   kind: 72,
@@ -172,7 +172,7 @@ export class EventView implements Snapshot {
   get daddr(): Uint8Array { return this.bytes.subarray(40, 56); }
   get arg0(): number { return this.dv.getUint32(56, true); }
   get arg1(): number { return this.dv.getUint32(60, true); }
-  get arg2(): number { return this.dv.getUint32(64, true); }
+  get netns(): number { return this.dv.getUint32(64, true); }
   get sport(): number { return this.dv.getUint16(68, true); }
   get dport(): number { return this.dv.getUint16(70, true); }
   get kind(): number { return this.bytes[72]!; }

@@ -1,0 +1,204 @@
+// Opens, configures, loads and attaches bpf/estats.bpf.o; owns every kernel
+// object it creates and releases them in one place (close). Everything is
+// fd-based (links, not pins), so even a kill -9 leaves nothing attached.
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { bpf, c, errno, setPrint, BpfError, O_RDONLY, O_DIRECTORY, type Ptr } from './ffi.js';
+import { RingReader } from './ringbuf.js';
+import { CONFIG_OFF, CONFIG_SIZE, FILTER } from '../stream/layout.generated.js';
+
+export const DEFAULT_OBJECT = fileURLToPath(new URL('../../bpf/estats.bpf.o', import.meta.url));
+
+export interface BackendOptions {
+  objectPath?: string;
+  /** minimum gap between ack/rtt events of one socket, ns; 0 = every one */
+  sampleNs: bigint;
+  /** 0 = both */
+  family: 0 | 4 | 6;
+  /** ring buffer size in bytes (power of two, multiple of the page size) */
+  ringBytes: number;
+  /** kernel-side port filter (null = no constraint) */
+  lports: number[] | null;
+  rports: number[] | null;
+  ports: number[] | null;
+  /** libbpf messages and the verifier log (-v) */
+  log?: (msg: string) => void;
+}
+
+/** The cgroup-v2 mount point, from /proc/mounts. */
+export function findCgroup2(): string | null {
+  let mounts = '';
+  try { mounts = readFileSync('/proc/mounts', 'utf8'); } catch { return null; }
+  for (const line of mounts.split('\n')) {
+    const f = line.split(' ');
+    if (f[2] === 'cgroup2' && f[1]) return f[1].replace(/\\040/g, ' ');
+  }
+  return null;
+}
+
+/** Checks that need no privilege, each naming its fix. */
+export function preflight(): void {
+  if (!existsSync('/sys/kernel/btf/vmlinux'))
+    throw new BpfError('kernel BTF not found (/sys/kernel/btf/vmlinux): tcp-estats needs a kernel built with CONFIG_DEBUG_INFO_BTF=y (most distribution kernels since 5.x)');
+  if (!findCgroup2())
+    throw new BpfError('no cgroup v2 mount found in /proc/mounts: mount one, e.g. mkdir -p /sys/fs/cgroup/unified && mount -t cgroup2 none /sys/fs/cgroup/unified');
+}
+
+function privilegeHint(): string {
+  return process.getuid?.() === 0
+    ? 'the kernel refused as root: check kernel.unprivileged_bpf_disabled, lockdown (LSM) or seccomp'
+    : 'run as root (sudo), or grant CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN';
+}
+
+export class Backend {
+  private obj: Ptr | null = null;
+  private links: Ptr[] = [];
+  private ring: RingReader | null = null;
+  private iterProg: Ptr | null = null;
+  private countersFd = -1;
+  private cgroupFd = -1;
+  private readonly logLines: string[] = [];
+  readonly attached: string[] = [];
+
+  constructor(private readonly opts: BackendOptions) {}
+
+  open(): this {
+    preflight();
+    const log = this.opts.log;
+    setPrint((level, msg) => {
+      this.logLines.push(msg);
+      if (this.logLines.length > 4000) this.logLines.splice(0, 1000);
+      if (log) log(msg.replace(/\n$/, ''));
+    });
+    const path = this.opts.objectPath ?? DEFAULT_OBJECT;
+    if (!existsSync(path)) throw new BpfError(`BPF object not found: ${path}; run npm run build:bpf (needs clang) or reinstall tcp-estats`);
+    const obj = bpf.object_open_file(path, null) as Ptr | null;
+    if (!obj) throw new BpfError(`cannot open BPF object ${path} (errno ${errno()})`, errno(), this.logLines);
+    this.obj = obj;
+    this.configure(obj);
+    if (bpf.object_load(obj) !== 0) {
+      const e = errno();
+      const verifier = this.logLines.join('').includes('BEGIN PROG LOAD LOG');
+      if (e === 1 || e === 13)
+        throw new BpfError(`permission denied loading the BPF programs: ${privilegeHint()}`, e, this.logLines);
+      throw new BpfError(`the kernel rejected the BPF programs (errno ${e})${verifier ? '; run with -v for the verifier log' : ''}`, e, this.logLines);
+    }
+    this.attach(obj);
+    const events = this.findMap(obj, 'events');
+    this.ring = new RingReader(bpf.map_fd(events) as number, this.opts.ringBytes);
+    this.countersFd = bpf.map_fd(this.findMap(obj, 'counters')) as number;
+    this.fillPorts(obj);
+    return this;
+  }
+
+  private findMap(obj: Ptr, name: string): Ptr {
+    for (let m = bpf.object_next_map(obj, null) as Ptr | null; m; m = bpf.object_next_map(obj, m) as Ptr | null) {
+      const n = bpf.map_name(m) as string;
+      if (n === name || (name.startsWith('.') && n.endsWith(name))) return m;
+    }
+    throw new BpfError(`map ${name} not found in the BPF object (object and tool versions differ?)`);
+  }
+
+  private configure(obj: Ptr): void {
+    const o = this.opts;
+    const rodata = this.findMap(obj, '.rodata');
+    const size = bpf.map_value_size(rodata) as number;
+    if (size < CONFIG_SIZE) throw new BpfError(`.rodata is ${size} bytes, struct estats_config needs ${CONFIG_SIZE}: rebuild the BPF object`);
+    const buf = Buffer.alloc(size);
+    buf.writeBigUInt64LE(o.sampleNs, CONFIG_OFF.sample_ns);
+    let flags = 0;
+    if (o.lports) flags |= FILTER.LPORT;
+    if (o.rports) flags |= FILTER.RPORT;
+    if (o.ports) flags |= FILTER.PORT;
+    buf.writeUInt32LE(flags, CONFIG_OFF.filter_flags);
+    buf.writeUInt32LE(o.family, CONFIG_OFF.family);
+    if (bpf.map_set_initial_value(rodata, buf, size) !== 0) throw new BpfError(`cannot set the BPF configuration (errno ${errno()})`);
+    if (bpf.map_set_max_entries(this.findMap(obj, 'events'), o.ringBytes) !== 0)
+      throw new BpfError(`cannot size the ring buffer to ${o.ringBytes} bytes (errno ${errno()})`);
+  }
+
+  private fillPorts(obj: Ptr): void {
+    const o = this.opts;
+    const bits = new Map<number, number>();
+    const add = (list: number[] | null, bit: number) => { for (const p of list ?? []) bits.set(p, (bits.get(p) ?? 0) | bit); };
+    add(o.lports, 1); add(o.rports, 2); add(o.ports, 4);
+    if (bits.size === 0) return;
+    const fd = bpf.map_fd(this.findMap(obj, 'ports')) as number;
+    const k = Buffer.alloc(2), v = Buffer.alloc(1);
+    for (const [port, b] of bits) {
+      k.writeUInt16LE(port); v.writeUInt8(b);
+      if (bpf.map_update_elem(fd, k, v, 0n) !== 0) throw new BpfError(`cannot fill the kernel port filter (errno ${errno()})`);
+    }
+  }
+
+  private attach(obj: Ptr): void {
+    for (let p = bpf.object_next_program(obj, null) as Ptr | null; p; p = bpf.object_next_program(obj, p) as Ptr | null) {
+      const sec = bpf.program_section_name(p) as string;
+      const name = bpf.program_name(p) as string;
+      if (sec.startsWith('iter/')) { this.iterProg = p; continue; }
+      let link: Ptr | null;
+      if (sec === 'sockops') {
+        const cg = findCgroup2()!;
+        this.cgroupFd = c.open(cg, O_RDONLY | O_DIRECTORY) as number;
+        if (this.cgroupFd < 0) throw new BpfError(`cannot open the cgroup v2 root ${cg} (errno ${errno()})`);
+        link = bpf.program_attach_cgroup(p, this.cgroupFd) as Ptr | null;
+      } else {
+        link = bpf.program_attach(p) as Ptr | null;
+      }
+      if (!link) {
+        const e = errno();
+        if (e === 1 || e === 13) throw new BpfError(`permission denied attaching ${sec}: ${privilegeHint()}`, e);
+        throw new BpfError(`cannot attach ${name} (${sec}): errno ${e}; this kernel may lack the hook`, e);
+      }
+      this.links.push(link);
+      this.attached.push(sec);
+    }
+  }
+
+  /** Run iter/tcp once: every existing TCP socket becomes a seed event in the ring. */
+  seed(): void {
+    if (!this.iterProg) throw new BpfError('iter/tcp program missing from the BPF object');
+    const link = bpf.program_attach_iter(this.iterProg, null) as Ptr | null;
+    if (!link) throw new BpfError(`cannot create the iter/tcp link (errno ${errno()})`, errno());
+    try {
+      const fd = bpf.iter_create(bpf.link_fd(link) as number) as number;
+      if (fd < 0) throw new BpfError(`bpf_iter_create failed (errno ${errno()})`, errno());
+      const buf = Buffer.alloc(4096);
+      try {
+        for (;;) {
+          const n = Number(c.read(fd, buf, buf.length));
+          if (n === 0) break;
+          if (n < 0) { const e = errno(); if (e === 4 || e === 11) continue; throw new BpfError(`reading iter/tcp failed (errno ${e})`, e); }
+        }
+      } finally { c.close(fd); }
+    } finally { bpf.link_destroy(link); }
+  }
+
+  drain(fn: (rec: Uint8Array) => void, max?: number): number {
+    return this.ring ? this.ring.drain(fn, max) : 0;
+  }
+
+  /** Events sent and lost (ring buffer full) by the kernel side, summed over CPUs. */
+  counters(): { sent: bigint; lost: bigint } {
+    if (this.countersFd < 0) return { sent: 0n, lost: 0n };
+    const ncpu = bpf.num_possible_cpus() as number;
+    const v = Buffer.alloc(8 * ncpu), k = Buffer.alloc(4);
+    const sum = (idx: number) => {
+      k.writeUInt32LE(idx);
+      if (bpf.map_lookup_elem(this.countersFd, k, v) !== 0) return 0n;
+      let s = 0n;
+      for (let i = 0; i < ncpu; i++) s += v.readBigUInt64LE(i * 8);
+      return s;
+    };
+    return { lost: sum(0), sent: sum(1) };
+  }
+
+  close(): void {
+    for (const l of this.links.splice(0)) bpf.link_destroy(l);
+    this.ring?.close();
+    this.ring = null;
+    if (this.cgroupFd >= 0) { c.close(this.cgroupFd); this.cgroupFd = -1; }
+    if (this.obj) { bpf.object_close(this.obj); this.obj = null; }
+    this.countersFd = -1;
+  }
+}

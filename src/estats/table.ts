@@ -1,0 +1,53 @@
+// The per-socket table: the latest event of every live socket, keyed by the
+// kernel's socket cookie, with per-statement memo for rate/delta/changes.
+// A socket leaves the table after its close row (or when a full refresh no
+// longer finds it), so the table stays bounded under churn.
+import type { Frame, SockCtx, Snapshot } from './types.js';
+
+const EV_CLOSE = 10;
+
+export class SockEntry implements SockCtx, Frame {
+  readonly memo = new Map<number, unknown>();
+  seenGen = 0;
+  constructor(readonly cookie: bigint, public ev: Snapshot) {}
+  get sock(): SockCtx { return this; }
+}
+
+export class SocketTable {
+  private readonly map = new Map<bigint, SockEntry>();
+  private gen = 0;
+
+  /** Fold one event into the table; returns the frame the queries see. */
+  update(ev: Snapshot): SockEntry {
+    const cookie = ev.cookie;
+    let e = this.map.get(cookie);
+    if (!e) {
+      e = new SockEntry(cookie, ev);
+      this.map.set(cookie, e);
+    } else {
+      e.ev = ev;
+    }
+    e.seenGen = this.gen;
+    return e;
+  }
+
+  /** After the queries saw an event: drop closed sockets. */
+  settle(e: SockEntry): void {
+    if (e.ev.kind === EV_CLOSE) this.map.delete(e.cookie);
+  }
+
+  /**
+   * Start a full refresh (iter/tcp, which sees only the network namespace
+   * `netns`): sockets of that namespace not seen again before endRefresh()
+   * are gone. Sockets of other namespaces leave only with their close event.
+   */
+  beginRefresh(): void { this.gen++; }
+  endRefresh(netns: number): number {
+    let n = 0;
+    for (const [k, e] of this.map) if (e.seenGen !== this.gen && e.ev.netns === netns) { this.map.delete(k); n++; }
+    return n;
+  }
+
+  get size(): number { return this.map.size; }
+  *live(): Iterable<Frame> { yield* this.map.values(); }
+}

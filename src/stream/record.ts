@@ -1,0 +1,125 @@
+// Record/replay of the raw event stream (format: docs/RECORD-FORMAT.md).
+//
+//   header: "TCPESTRC" | u32 version | u32 header length | 16 bytes layout hash (ASCII hex)
+//           | u32 event size | i64 wall-clock minus CLOCK_MONOTONIC, ns | u32 JSON length | JSON metadata
+//   then records: u8 type | u8 0 | u16 0 | u32 payload length | payload
+//     type 1 event  payload = struct estats_event bytes
+//     type 2 lost   payload = u64 total events lost so far (kernel counter)
+//     type 3 tick   payload = u64 CLOCK_MONOTONIC ns of a live timer tick
+import { openSync, writeSync, closeSync, readFileSync } from 'node:fs';
+import { LAYOUT_HASH, EVENT_SIZE } from './layout.generated.js';
+import { EventView } from './decode.js';
+
+export const MAGIC = 'TCPESTRC';
+export const FORMAT_VERSION = 1;
+export const REC_EVENT = 1, REC_LOST = 2, REC_TICK = 3;
+
+export class RecordFormatError extends Error {}
+
+export interface RecordMeta {
+  tool: string;
+  kernel?: string;
+  host?: string;
+  program?: string;
+  started?: string;
+}
+
+export class Recorder {
+  private fd: number;
+  private buf = Buffer.alloc(1 << 20);
+  private used = 0;
+
+  constructor(path: string, bootOffsetNs: bigint, meta: RecordMeta) {
+    this.fd = openSync(path, 'w');
+    const json = Buffer.from(JSON.stringify(meta), 'utf8');
+    const h = Buffer.alloc(8 + 4 + 4 + 16 + 4 + 8 + 4);
+    h.write(MAGIC, 0, 'latin1');
+    h.writeUInt32LE(FORMAT_VERSION, 8);
+    h.writeUInt32LE(h.length + json.length, 12);
+    h.write(LAYOUT_HASH, 16, 'latin1');
+    h.writeUInt32LE(EVENT_SIZE, 32);
+    h.writeBigInt64LE(bootOffsetNs, 36);
+    h.writeUInt32LE(json.length, 44);
+    writeSync(this.fd, Buffer.concat([h, json]));
+  }
+
+  private put(type: number, payload: Uint8Array): void {
+    if (this.used + 8 + payload.length > this.buf.length) this.flush();
+    const b = this.buf;
+    b[this.used] = type; b[this.used + 1] = 0; b.writeUInt16LE(0, this.used + 2);
+    b.writeUInt32LE(payload.length, this.used + 4);
+    b.set(payload, this.used + 8);
+    this.used += 8 + payload.length;
+  }
+
+  event(bytes: Uint8Array): void { this.put(REC_EVENT, bytes); }
+  lost(total: bigint): void { const p = Buffer.alloc(8); p.writeBigUInt64LE(total); this.put(REC_LOST, p); }
+  tick(nowNs: bigint): void { const p = Buffer.alloc(8); p.writeBigUInt64LE(nowNs); this.put(REC_TICK, p); }
+
+  flush(): void {
+    if (this.used) writeSync(this.fd, this.buf, 0, this.used);
+    this.used = 0;
+  }
+
+  close(): void {
+    if (this.fd < 0) return;
+    this.flush();
+    closeSync(this.fd);
+    this.fd = -1;
+  }
+}
+
+export type ReplayItem =
+  | { type: 'event'; ev: EventView }
+  | { type: 'lost'; total: bigint }
+  | { type: 'tick'; nowNs: bigint };
+
+export interface Recording {
+  meta: RecordMeta;
+  bootOffsetNs: bigint;
+  items(): Generator<ReplayItem>;
+}
+
+/** Read and validate a whole recording. Every structural problem is a RecordFormatError naming it. */
+export function openRecording(path: string): Recording {
+  let data: Buffer;
+  try { data = readFileSync(path); } catch (e) { throw new RecordFormatError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+  if (data.length < 48 || data.toString('latin1', 0, 8) !== MAGIC)
+    throw new RecordFormatError(`${path} is not a tcp-estats recording (bad magic); make one with --record FILE`);
+  const version = data.readUInt32LE(8);
+  if (version !== FORMAT_VERSION) throw new RecordFormatError(`${path} has format version ${version}; this tcp-estats reads version ${FORMAT_VERSION}`);
+  const hlen = data.readUInt32LE(12);
+  const hash = data.toString('latin1', 16, 32);
+  const evSize = data.readUInt32LE(32);
+  if (hash !== LAYOUT_HASH || evSize !== EVENT_SIZE)
+    throw new RecordFormatError(`${path} was recorded with event layout ${hash} (${evSize} bytes); this tcp-estats uses ${LAYOUT_HASH} (${EVENT_SIZE} bytes): replay it with the version that recorded it`);
+  const bootOffsetNs = data.readBigInt64LE(36);
+  const jlen = data.readUInt32LE(44);
+  if (48 + jlen !== hlen || hlen > data.length) throw new RecordFormatError(`${path}: corrupt header (lengths disagree)`);
+  let meta: RecordMeta;
+  try { meta = JSON.parse(data.toString('utf8', 48, hlen)) as RecordMeta; } catch { throw new RecordFormatError(`${path}: corrupt header (metadata is not JSON)`); }
+  // Validate the whole body before anything is emitted, so a corrupt file never half-prints.
+  let off = hlen, n = 0;
+  while (off < data.length) {
+    if (off + 8 > data.length) throw new RecordFormatError(`${path}: truncated record header at byte ${off}`);
+    const type = data[off]!, len = data.readUInt32LE(off + 4);
+    if (off + 8 + len > data.length) throw new RecordFormatError(`${path}: truncated record at byte ${off} (record ${n})`);
+    if (type === REC_EVENT ? len !== EVENT_SIZE : type === REC_LOST || type === REC_TICK ? len !== 8 : true)
+      throw new RecordFormatError(`${path}: corrupt record ${n} at byte ${off} (type ${type}, length ${len})`);
+    off += 8 + len; n++;
+  }
+  return {
+    meta, bootOffsetNs,
+    *items() {
+      let o = hlen;
+      while (o < data.length) {
+        const type = data[o]!, len = data.readUInt32LE(o + 4);
+        const p = data.subarray(o + 8, o + 8 + len);
+        if (type === REC_EVENT) yield { type: 'event', ev: new EventView(p) };
+        else if (type === REC_LOST) yield { type: 'lost', total: p.readBigUInt64LE(0) };
+        else yield { type: 'tick', nowNs: p.readBigUInt64LE(0) };
+        o += 8 + len;
+      }
+    },
+  };
+}
