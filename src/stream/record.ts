@@ -76,6 +76,8 @@ export type ReplayItem =
 
 export interface Recording {
   meta: RecordMeta;
+  /** number of live timer ticks recorded */
+  ticks: number;
   bootOffsetNs: bigint;
   items(): Generator<ReplayItem>;
 }
@@ -99,17 +101,18 @@ export function openRecording(path: string): Recording {
   let meta: RecordMeta;
   try { meta = JSON.parse(data.toString('utf8', 48, hlen)) as RecordMeta; } catch { throw new RecordFormatError(`${path}: corrupt header (metadata is not JSON)`); }
   // Validate the whole body before anything is emitted, so a corrupt file never half-prints.
-  let off = hlen, n = 0;
+  let off = hlen, n = 0, ticks = 0;
   while (off < data.length) {
     if (off + 8 > data.length) throw new RecordFormatError(`${path}: truncated record header at byte ${off}`);
     const type = data[off]!, len = data.readUInt32LE(off + 4);
     if (off + 8 + len > data.length) throw new RecordFormatError(`${path}: truncated record at byte ${off} (record ${n})`);
     if (type === REC_EVENT ? len !== EVENT_SIZE : type === REC_LOST || type === REC_TICK ? len !== 8 : true)
       throw new RecordFormatError(`${path}: corrupt record ${n} at byte ${off} (type ${type}, length ${len})`);
+    if (type === REC_TICK) ticks++;
     off += 8 + len; n++;
   }
   return {
-    meta, bootOffsetNs,
+    meta, bootOffsetNs, ticks,
     *items() {
       let o = hlen;
       while (o < data.length) {

@@ -1,0 +1,640 @@
+// The RFC 4898 (TCP-ESTATS-MIB) variable catalog: every column of the seven
+// per-connection / listener tables, in RFC order, with its SMI type, unit,
+// meaning, where the value comes from on this kernel, how it is validated,
+// and — where the raw inputs are in the event — how to compute it.
+//
+// The contract is /work/shared/reference/estats-vars.md ("the reference"):
+// floor class F/E/A/N, Linux source and ground truth are taken from there.
+// Raw inputs are the fields of one event (bpf/estats.h, kernel units); every
+// `get` converts them into the RFC unit. A variable without `get` is not
+// available yet; its `caveat` says what it needs.
+//
+// Imports nothing but the shared types (see design.md, import rules).
+import type { RfcTable, Snapshot, Unit, VarClass, VarDef } from './types.js';
+
+type Get = (s: Snapshot) => number | null;
+type EnumNames = Readonly<Record<number, string>>;
+
+// ---------------------------------------------------------------------------
+// helpers
+
+const MAX32 = 0xffffffff;
+const INFINITE_SSTHRESH = 0x7fffffff;
+const LISTEN = 10; // Linux TCP_LISTEN
+const F_SEEDED = 0x01; // ESTATS_F_SEEDED
+const F_ACTIVE = 0x02; // ESTATS_F_ACTIVE
+
+/** low 32 bits of a 64-bit kernel counter (ZeroBasedCounter32 wraps) */
+const lo32 = (b: bigint): number => Number(b & 0xffffffffn);
+/** a 64-bit counter as a number (exact below 2^53 octets, i.e. 8 PiB) */
+const n64 = (b: bigint): number => Number(b);
+/** Gauge32 semantics: latch at 2^32-1, never negative */
+const g32 = (x: number): number => (x > MAX32 ? MAX32 : x < 0 ? 0 : x);
+/** sequence-space difference a - b, mod 2^32 */
+const seqDiff = (a: number, b: number): number => (a - b) >>> 0;
+/** connection lifetime so far in µs (row start → latest segment sent/received); null if no start time */
+function elapsedUs(s: Snapshot): bigint | null {
+  if (s.start_ns === 0n) return null;
+  const d = s.tcp_mstamp_us - s.start_ns / 1000n;
+  return d < 0n ? 0n : d;
+}
+const zeroNull = (x: number): number | null => (x === 0 ? null : x);
+/** TcpEStatsNegotiated from "negotiated" and "did we offer it" */
+const negotiated = (ok: boolean, weOffered: boolean): number => (ok ? 1 : weOffered ? 3 : 2);
+
+/** Linux TCP state (include/net/tcp_states.h) → RFC 4898 tcpEStatsStackState */
+const LINUX_TO_RFC_STATE: Readonly<Record<number, number>> = {
+  1: 5, // ESTABLISHED → established
+  2: 3, // SYN_SENT → synSent
+  3: 4, // SYN_RECV → synReceived
+  4: 6, // FIN_WAIT1 → finWait1
+  5: 7, // FIN_WAIT2 → finWait2
+  6: 11, // TIME_WAIT → timeWait
+  7: 1, // CLOSE → closed
+  8: 8, // CLOSE_WAIT → closeWait
+  9: 9, // LAST_ACK → lastAck
+  10: 2, // LISTEN → listen
+  11: 10, // CLOSING → closing
+  12: 4, // NEW_SYN_RECV → synReceived
+};
+
+/** icsk_ca_state → tcpEStatsStackInRecovery */
+const CA_TO_INRECOVERY: Readonly<Record<number, number>> = { 0: 1, 1: 2, 2: 1, 3: 3, 4: 3 };
+
+/** net.ipv4.tcp_ecn modes that request ECN on outgoing connections (1 ECN, 3 AccECN, 4 AccECN-in/ECN-out) */
+const ECN_REQUESTS_OUT = new Set([1, 3, 4]);
+
+// ---------------------------------------------------------------------------
+// enumerations (RFC 4898 / SNMPv2-TC)
+
+const TRUTH: EnumNames = { 1: 'true', 2: 'false' };
+const NEG: EnumNames = { 1: 'enabled', 2: 'selfDisabled', 3: 'peerDisabled' };
+const STATE: EnumNames = {
+  1: 'closed', 2: 'listen', 3: 'synSent', 4: 'synReceived', 5: 'established', 6: 'finWait1',
+  7: 'finWait2', 8: 'closeWait', 9: 'lastAck', 10: 'closing', 11: 'timeWait', 12: 'deleteTcb',
+};
+const INRECOVERY: EnumNames = { 1: 'dataContiguous', 2: 'dataUnordered', 3: 'dataRecovery' };
+const SOFTERR: EnumNames = {
+  1: 'belowDataWindow', 2: 'aboveDataWindow', 3: 'belowAckWindow', 4: 'aboveAckWindow',
+  5: 'belowTSWindow', 6: 'aboveTSWindow', 7: 'dataCheckSum', 8: 'otherSoftError',
+};
+
+// SMI spellings
+const ZBC32 = 'ZeroBasedCounter32';
+const ZBC64 = 'ZeroBasedCounter64';
+const G32 = 'Gauge32';
+const U32 = 'Unsigned32';
+const I32 = 'Integer32';
+const C32 = 'Counter32';
+const TV = 'TruthValue';
+const NEGT = 'TcpEStatsNegotiated';
+const OCT1 = 'OCTET STRING (SIZE (1))';
+const INT = 'INTEGER';
+
+// recurring caveats
+const SEEDED = 'sockets that predate the tool (seeded by iter/tcp) count from first sight, not from the open';
+const SAMPLED = 'maximum of values sampled at each event hook (tcp_probe, state, congestion, retransmit, timeout, rtt, seed); a peak between two samples can be missed';
+const todo = (needs: string): string => `not implemented yet: needs ${needs} (see estats-vars.md)`;
+
+interface Extra {
+  readonly caveat?: string;
+  readonly enumNames?: EnumNames;
+}
+
+/** one catalog entry */
+function v(
+  table: RfcTable, oid: number, name: string, smi: string, unit: Unit, cls: VarClass,
+  meaning: string, source: string, validation: string, get?: Get, x: Extra = {},
+): VarDef {
+  const d: { -readonly [K in keyof VarDef]: VarDef[K] } = { name, table, oid, smi, unit, cls, meaning, source, validation };
+  if (x.caveat !== undefined) d.caveat = x.caveat;
+  if (x.enumNames !== undefined) d.enumNames = x.enumNames;
+  if (get !== undefined) d.get = get;
+  return d;
+}
+const c = (caveat: string): Extra => ({ caveat });
+const e = (enumNames: EnumNames, caveat?: string): Extra => (caveat === undefined ? { enumNames } : { enumNames, caveat });
+
+// ---------------------------------------------------------------------------
+// the catalog
+
+export const TABLES: readonly RfcTable[] = ['Perf', 'Path', 'Stack', 'App', 'Tune', 'Listener', 'ConnectId'];
+
+/** OID sub-identifier of each table: 1.3.6.1.2.1.156.1.1.<n> */
+export const TABLE_OID: Readonly<Record<RfcTable, number>> = {
+  Listener: 1, ConnectId: 2, Perf: 3, Path: 4, Stack: 5, App: 6, Tune: 7,
+};
+
+export const CATALOG: readonly VarDef[] = [
+  // ---- tcpEStatsPerfTable (34) ----
+  v('Perf', 1, 'SegsOut', ZBC32, 'segments', 'F', 'segments sent, including pure ACKs and retransmissions',
+    'tp->segs_out (GSO segments counted individually)', 'tcpi_segs_out; ss segs_out; netns TcpOutSegs — exact at close',
+    s => s.segs_out),
+  v('Perf', 2, 'DataSegsOut', ZBC32, 'segments', 'F', 'segments sent that carry payload',
+    'tp->data_segs_out', 'tcpi_data_segs_out; ss data_segs_out',
+    s => s.data_segs_out),
+  v('Perf', 3, 'DataOctetsOut', ZBC32, 'octets', 'F', 'payload octets sent, retransmissions included',
+    '(u32)tp->bytes_sent', 'tcpi_bytes_sent; ss bytes_sent — lossless transfer of N bytes → N',
+    s => lo32(s.bytes_sent)),
+  v('Perf', 4, 'HCDataOctetsOut', ZBC64, 'octets', 'F', 'payload octets sent (64-bit)',
+    'tp->bytes_sent', 'tcpi_bytes_sent; ss bytes_sent — lossless transfer of N bytes → N',
+    s => n64(s.bytes_sent)),
+  v('Perf', 5, 'SegsRetrans', ZBC32, 'segments', 'F', 'segments sent that carried retransmitted data',
+    'tp->total_retrans (segments; includes SYN retransmits)', 'tcpi_total_retrans; ss retrans:x/<total>; TcpRetransSegs — drop every Nth → ≥ drops',
+    s => s.total_retrans),
+  v('Perf', 6, 'OctetsRetrans', ZBC32, 'octets', 'F', 'retransmitted payload octets',
+    '(u32)tp->bytes_retrans', 'tcpi_bytes_retrans; ss bytes_retrans',
+    s => lo32(s.bytes_retrans)),
+  v('Perf', 7, 'SegsIn', ZBC32, 'segments', 'F', 'segments received, including pure ACKs and duplicates',
+    'tp->segs_in (GRO-aware)', 'tcpi_segs_in; ss segs_in; netns TcpInSegs',
+    s => s.segs_in),
+  v('Perf', 8, 'DataSegsIn', ZBC32, 'segments', 'F', 'received segments that carry payload',
+    'tp->data_segs_in', 'tcpi_data_segs_in; ss data_segs_in',
+    s => s.data_segs_in),
+  v('Perf', 9, 'DataOctetsIn', ZBC32, 'octets', 'E', 'payload octets received, duplicates and retransmissions included',
+    'low 32 bits of st.data_octets_in: Σ (skb->len − doff*4) at tp_btf/tcp_probe', 'lower bound tcpi_bytes_received; lossless → == bytes_received, with duplicates > bytes_received',
+    s => lo32(s.data_octets_in),
+    c(`counted at tcp_probe only, i.e. while ESTABLISHED: payload received in FIN_WAIT*/CLOSE_WAIT/CLOSING/LAST_ACK (sock_ops PARSE_HDR) is missed; ${SEEDED}`)),
+  v('Perf', 10, 'HCDataOctetsIn', ZBC64, 'octets', 'E', 'payload octets received, duplicates included (64-bit)',
+    'st.data_octets_in: Σ (skb->len − doff*4) at tp_btf/tcp_probe', 'lower bound tcpi_bytes_received; lossless → == bytes_received, with duplicates > bytes_received',
+    s => n64(s.data_octets_in),
+    c(`counted at tcp_probe only, i.e. while ESTABLISHED: payload received in FIN_WAIT*/CLOSE_WAIT/CLOSING/LAST_ACK (sock_ops PARSE_HDR) is missed; ${SEEDED}`)),
+  v('Perf', 11, 'ElapsedSecs', ZBC32, 's', 'E', 'whole seconds from row creation to the latest segment sent or received',
+    '(tp->tcp_mstamp − st.start_ns/1000) µs, integer seconds part; start at →SYN_SENT/→SYN_RECV', 'test wall clock; tcpi_last_data_sent/recv — sleep-bounded connection within tolerance',
+    s => { const d = elapsedUs(s); return d === null ? null : Number(d / 1_000_000n); },
+    c(`null when the socket has no start time (no SK_STORAGE); clamped at 0; ${SEEDED}`)),
+  v('Perf', 12, 'ElapsedMicroSecs', ZBC32, 'us', 'E', 'microseconds part of the same interval (add to ElapsedSecs)',
+    '(tp->tcp_mstamp − st.start_ns/1000) mod 10^6 µs', 'test wall clock; tcpi_last_data_sent/recv — sleep-bounded connection within tolerance',
+    s => { const d = elapsedUs(s); return d === null ? null : Number(d % 1_000_000n); },
+    c(`null when the socket has no start time (no SK_STORAGE); ${SEEDED}`)),
+  v('Perf', 13, 'StartTimeStamp', 'DateAndTime', 'timestamp', 'E', 'wall-clock time the connection row was created',
+    'st.start_ns (CLOCK_MONOTONIC) + boot-time wall-clock offset', 'test wall clock at connect() ± scheduling jitter',
+    undefined, c(todo('the CLOCK_MONOTONIC → wall-clock offset applied in user space to start_ns (or bpf_ktime_get_tai_ns at CONN/STATE)'))),
+  v('Perf', 14, 'CurMSS', G32, 'octets', 'F', 'current sending MSS',
+    'tp->mss_cache', 'tcpi_snd_mss; ss mss; TCP_MAXSEG 1000 on the peer → ≤ 1000',
+    s => s.mss_cache),
+  v('Perf', 15, 'PipeSize', G32, 'octets', 'F', 'data the sender believes is in the network (RFC 3517 pipe)',
+    '(packets_out − sacked_out − lost_out + retrans_out) × mss_cache (tcp_packets_in_flight)', '(tcpi_unacked − tcpi_sacked − tcpi_lost + tcpi_retrans) × tcpi_snd_mss',
+    s => g32((s.packets_out - s.sacked_out - s.lost_out + s.retrans_out) * s.mss_cache)),
+  v('Perf', 16, 'MaxPipeSize', G32, 'octets', 'E', 'largest PipeSize seen',
+    'st.max_pipe: max of PipeSize at every snapshot', '≥ every sampled PipeSize; ≤ max cwnd × mss',
+    s => s.max_pipe, c(`${SAMPLED}; ${SEEDED}`)),
+  v('Perf', 17, 'SmoothedRTT', G32, 'ms', 'F', 'smoothed RTT used to compute the RTO',
+    'tp->srtt_us / 8, µs → ms (µs precision kept as decimals)', 'tcpi_rtt/1000; ss rtt:<srtt> — delay D → ≈ D',
+    s => s.srtt_us / 8 / 1000,
+    c('keeps the 1/8 µs fraction of srtt_us: may exceed tcpi_rtt (srtt_us >> 3) by < 1 µs')),
+  v('Perf', 18, 'CurRTO', G32, 'ms', 'F', 'current retransmission timeout, backoff included',
+    'icsk->icsk_rto, jiffies → µs in BPF, µs → ms', 'tcpi_rto/1000; ss rto — black-hole: doubles per RTO',
+    s => s.rto_us / 1000, c('jiffy resolution (4 ms at HZ=250)')),
+  v('Perf', 19, 'CongSignals', ZBC32, 'count', 'E', 'multiplicative cwnd decreases (fast retransmit, ECN, RTO, local stalls)',
+    'st.cong_signals: tcp_cong_state_set entering CWR/Recovery/Loss from a lower state, or Loss again', 'Σ TcpExtTCPSackRecovery + TCPRenoRecovery + tcpi_total_rto + CE marks — N spaced drops → N',
+    s => s.cong_signals,
+    c(`also counts TLP-induced CWR and MTU-probe Loss, which Web10G did not; ${SEEDED}`)),
+  v('Perf', 20, 'CurCwnd', G32, 'octets', 'F', 'current congestion window',
+    'tp->snd_cwnd × mss_cache', 'tcpi_snd_cwnd × tcpi_snd_mss; ss cwnd',
+    s => g32(s.snd_cwnd * s.mss_cache)),
+  v('Perf', 21, 'CurSsthresh', G32, 'octets', 'F', 'current slow-start threshold',
+    'tp->snd_ssthresh × mss_cache; ≥ 0x7fffffff (initial "infinite") → 4294967295', 'tcpi_snd_ssthresh (0x7fffffff = infinite; ss omits it)',
+    s => (s.snd_ssthresh >= INFINITE_SSTHRESH ? MAX32 : g32(s.snd_ssthresh * s.mss_cache))),
+  v('Perf', 22, 'Timeouts', ZBC32, 'count', 'E', 'RTO expirations with the backoff multiplier still 1 (first timeout of an episode)',
+    'st.timeouts: sock_ops RTO_CB with args[0] (icsk_retransmits before) == 0', 'Timeouts + SubsequentTimeouts == tcpi_total_rto; ≈ tcpi_total_rto_recoveries — 2 s black-hole → 1',
+    s => s.timeouts,
+    c(`RTO_CB is enabled per socket at ESTABLISHED (or by the seed): timeouts in SYN_SENT/SYN_RECV are missed; ${SEEDED}`)),
+  v('Perf', 23, 'CurRwinSent', G32, 'octets', 'F', 'most recent receive window advertised',
+    'tp->rcv_wnd (unscaled octets)', 'tcpi_rcv_wnd (TCP_INFO, not printed by ss 6.1)',
+    s => s.rcv_wnd),
+  v('Perf', 24, 'MaxRwinSent', G32, 'octets', 'E', 'largest receive window advertised',
+    'st.max_rwin_sent: max of tp->rcv_wnd at every snapshot', '≥ tcpi_rcv_wnd; ≤ window_clamp (TCP_WINDOW_CLAMP)',
+    s => s.max_rwin_sent,
+    c(`approximate variant of the reference: max of sampled rcv_wnd, not of every outgoing header (net_dev_queue); ${SEEDED}`)),
+  v('Perf', 25, 'ZeroRwinSent', ZBC32, 'count', 'E', 'zero-window advertisements sent after a non-zero one',
+    'outgoing th->window == 0 after non-zero at tp_btf/net_dev_queue', 'netns TcpExtTCPToZeroWindowAdv — non-reading receiver, small SO_RCVBUF → ≥ 1',
+    undefined, c(todo('a transmit hook (tp_btf/net_dev_queue) and the last advertised window in SK_STORAGE'))),
+  v('Perf', 26, 'CurRwinRcvd', G32, 'octets', 'F', 'most recent window received from the peer',
+    'tp->snd_wnd (scaled octets)', 'tcpi_snd_wnd; ss snd_wnd',
+    s => s.snd_wnd),
+  v('Perf', 27, 'MaxRwinRcvd', G32, 'octets', 'F', 'largest window received from the peer',
+    'tp->max_window', '≥ tcpi_snd_wnd; bounded by the peer SO_RCVBUF',
+    s => s.max_window),
+  v('Perf', 28, 'ZeroRwinRcvd', ZBC32, 'count', 'E', 'zero windows received after a non-zero one',
+    'th->window == 0 while tp->snd_wnd != 0 at tcp_probe / PARSE_HDR', "peer's TcpExtTCPToZeroWindowAdv (peer netns)",
+    undefined, c(todo('the TCP header window of each segment at tcp_probe/PARSE_HDR and a counter in SK_STORAGE'))),
+  v('Perf', 31, 'SndLimTransRwin', ZBC32, 'count', 'A', 'transitions into the receiver-window-limited state',
+    'changes of tp->chrono_type to RWND_LIMITED seen at hooks', 'none (Linux keeps no transition counts); small peer rcvbuf → > 0',
+    undefined, c(todo('the previous chrono_type per socket in SK_STORAGE; even then sampling misses short flips (exact only with fexit tcp_write_xmit)'))),
+  v('Perf', 32, 'SndLimTransCwnd', ZBC32, 'count', 'A', 'transitions into the congestion-limited state',
+    'changes of tp->chrono_type to BUSY seen at hooks', 'none; sanity only',
+    undefined, c(todo('the previous chrono_type per socket in SK_STORAGE; Linux "busy" is not strictly cwnd-limited'))),
+  v('Perf', 33, 'SndLimTransSnd', ZBC32, 'count', 'A', 'transitions into the sender-limited state',
+    'changes of tp->chrono_type to UNSPEC (idle) or SNDBUF_LIMITED seen at hooks', 'none; app writing in bursts → transitions',
+    undefined, c(todo('the previous chrono_type per socket in SK_STORAGE; sampled, misses short flips'))),
+  v('Perf', 34, 'SndLimTimeRwin', ZBC32, 'ms', 'F', 'time spent limited by the receive window',
+    'chrono_stat[RWND_LIMITED−1] + running period, jiffies → µs in BPF, µs → ms', 'tcpi_rwnd_limited; ss rwnd_limited — small peer rcvbuf → dominant',
+    s => s.rwnd_limited_us / 1000, c('jiffy resolution (4 ms at HZ=250)')),
+  v('Perf', 35, 'SndLimTimeCwnd', ZBC32, 'ms', 'A', 'time spent limited by the congestion window',
+    'chrono_stat[BUSY−1] + running period (busy_us)', 'tcpi_busy_time − tcpi_rwnd_limited − tcpi_sndbuf_limited — bulk over tbf → dominant',
+    undefined, c(todo('nothing new (busy_us is in the event) but a validated definition: Linux BUSY includes app-limited time with data in flight; see SndLimPctCwnd'))),
+  v('Perf', 36, 'SndLimTimeSnd', ZBC32, 'ms', 'A', 'time spent limited by the sender (application or send buffer)',
+    'elapsed − Σ chrono buckets + chrono_stat[SNDBUF_LIMITED−1]', 'elapsed − tcpi_busy_time + tcpi_sndbuf_limited — app sleeping between writes → dominant',
+    undefined, c(todo('a validated definition of elapsed vs the chrono clock (jiffies, starts at the first send); see SndLimPctSender'))),
+
+  // ---- tcpEStatsPathTable (26) ----
+  v('Path', 1, 'RetranThresh', G32, 'segments', 'F', 'duplicate ACKs needed to trigger fast retransmit',
+    'tp->reordering', 'tcpi_reordering; ss reordering — default 3 (net.ipv4.tcp_reordering)',
+    s => s.reordering, c('with RACK (tcp_recovery=1, default) loss detection is time-based: this is a reordering-degree estimate')),
+  v('Path', 2, 'NonRecovDAEpisodes', ZBC32, 'count', 'E', 'duplicate-ACK episodes that ended without a fast retransmit',
+    'st.nonrecov_da_episodes: tcp_cong_state_set Disorder → Open', 'netns TcpExtTCPSACKReorder / TCPRenoReorder (indirect) — reordering without loss',
+    s => s.nonrecov_da_episodes, c(SEEDED)),
+  v('Path', 3, 'SumOctetsReordered', ZBC32, 'octets', 'E', 'sum of SND.UNA advances on the ACKs that ended such episodes',
+    'at tcp_probe/PARSE_HDR with pre-state Disorder and ack > snd_una: add ack − snd_una', 'none; ≈ episodes × reorder distance × MSS',
+    undefined, c(todo('the ACK number of each incoming segment at tcp_probe/PARSE_HDR and a sum in SK_STORAGE'))),
+  v('Path', 4, 'NonRecovDA', ZBC32, 'segments', 'E', 'duplicate ACKs (or SACKs) that did not lead to fast retransmit',
+    'dubious ACKs at tcp_probe/PARSE_HDR while ≤ Disorder, committed on Disorder → Open', 'none; reordering scenario',
+    undefined, c(todo('dup-ACK classification at tcp_probe/PARSE_HDR and a pending count in SK_STORAGE'))),
+  v('Path', 11, 'SampleRTT', G32, 'ms', 'E', 'most recent raw RTT sample',
+    'reconstructed from consecutive srtt_us: m = new − old + (old >> 3) µs; or sock_ops RTT_CB args[0]', 'RTT_CB args[0] at the same ACK — fixed delay D → ≈ D',
+    undefined, c(todo('the previous srtt_us/mdev_us per socket (SK_STORAGE) to reconstruct each sample; RTT events carry only the once-per-RTT sample in arg0'))),
+  v('Path', 12, 'RTTVar', G32, 'ms', 'F', 'RTT variation used for the RTO',
+    'tp->rttvar_us / 4, µs → ms', 'CurRTO ≈ SmoothedRTT + 4·RTTVar (floor rto_min 200 ms); tcpi_rttvar is mdev_us>>2 and differs',
+    s => s.rttvar_us / 4 / 1000, c('this is the RTO term (rttvar_us), not tcpi_rttvar / ss rtt:x/<var> (mdev_us)')),
+  v('Path', 13, 'MaxRTT', G32, 'ms', 'E', 'largest RTT sample',
+    'max of SampleRTT', 'delay step-change mid-transfer',
+    undefined, c(todo('SampleRTT reconstruction and a maximum in SK_STORAGE'))),
+  v('Path', 14, 'MinRTT', G32, 'ms', 'E', 'smallest RTT sample',
+    'min of SampleRTT (windowed kernel min: tp->rtt_min)', 'tcpi_min_rtt; ss minrtt — delay step-change mid-transfer',
+    undefined, c(todo('SampleRTT reconstruction and a minimum in SK_STORAGE (rtt_min_us is a 300 s windowed minimum, not the RFC one)'))),
+  v('Path', 15, 'SumRTT', ZBC32, 'ms', 'E', 'sum of all RTT samples',
+    'Σ reconstructed samples', 'none; SumRTT/CountRTT ≈ tcpi_rtt on a stable path',
+    undefined, c(todo('SampleRTT reconstruction and a sum in SK_STORAGE'))),
+  v('Path', 16, 'HCSumRTT', ZBC64, 'ms', 'E', 'sum of all RTT samples (64-bit)',
+    'Σ reconstructed samples', 'none; HCSumRTT/CountRTT ≈ tcpi_rtt on a stable path',
+    undefined, c(todo('SampleRTT reconstruction and a sum in SK_STORAGE'))),
+  v('Path', 17, 'CountRTT', ZBC32, 'count', 'E', 'number of RTT samples in SumRTT',
+    'count of reconstructed samples', '≥ number of RTT_CB calls',
+    undefined, c(todo('SampleRTT reconstruction and a count in SK_STORAGE'))),
+  v('Path', 18, 'MaxRTO', G32, 'ms', 'E', 'largest RTO (without backoff)',
+    'max icsk_rto sampled while icsk_backoff == 0', '≥ every tcpi_rto sample',
+    undefined, c(todo('a maximum of rto_us (backoff == 0) in SK_STORAGE'))),
+  v('Path', 19, 'MinRTO', G32, 'ms', 'E', 'smallest RTO',
+    'min icsk_rto sampled while icsk_backoff == 0', '≤ every tcpi_rto sample; ≥ 200 ms (rto_min) on a LAN',
+    undefined, c(todo('a minimum of rto_us (backoff == 0) in SK_STORAGE'))),
+  v('Path', 20, 'IpTtl', U32, 'count', 'E', 'TTL / hop limit of the last received IP header',
+    'iph->ttl / ip6h->hop_limit from skb->head + network_header at tcp_probe', "peer's IP_TTL — TTL 33 on the peer → 33",
+    undefined, c(todo('the IP header of each incoming segment at tcp_probe and the last value in SK_STORAGE'))),
+  v('Path', 21, 'IpTosIn', OCT1, 'count', 'E', 'TOS / traffic class of the last received IP header (ECN bits included)',
+    'TCP_SKB_CB(skb)->ip_dsfield at tcp_probe', "peer's IP_TOS — 0x20 → 0x20 plus ECT bits",
+    undefined, c(todo('ip_dsfield of each incoming segment at tcp_probe and the last value in SK_STORAGE'))),
+  v('Path', 22, 'IpTosOut', OCT1, 'count', 'F', 'TOS / traffic class of the last transmitted IP header',
+    'inet_sk(sk)->tos (IPv6: inet6_sk(sk)->tclass)', 'own getsockopt(IP_TOS); ECT bits when ECN is on',
+    s => s.tos, c('the socket value; the ECT bits toggled by INET_ECN_xmit appear here, per-packet DSCP rewrites do not')),
+  v('Path', 23, 'PreCongSumCwnd', ZBC32, 'octets', 'E', 'sum of cwnd just before each congestion signal',
+    'at each CongSignals event add tp->prior_cwnd × mss', 'Σ tcpi_snd_cwnd × mss polled before each drop',
+    undefined, c(todo('a sum in SK_STORAGE updated at tcp_cong_state_set'))),
+  v('Path', 24, 'PreCongSumRTT', ZBC32, 'ms', 'E', 'sum of the last RTT sample before each congestion signal',
+    'at each CongSignals event add the current SampleRTT', 'none',
+    undefined, c(todo('SampleRTT in SK_STORAGE and a sum updated at tcp_cong_state_set'))),
+  v('Path', 25, 'PostCongSumRTT', ZBC32, 'ms', 'E', 'sum of the first RTT sample after each congestion signal',
+    'arm on a congestion signal, add the next SampleRTT', 'none; count == recoveries completed',
+    undefined, c(`${todo('SampleRTT in SK_STORAGE and an armed flag set at tcp_cong_state_set')}; the RFC's UNITS clause says "octets" (swapped with .26) — milliseconds meant`)),
+  v('Path', 26, 'PostCongCountRTT', ZBC32, 'count', 'E', 'number of samples in PostCongSumRTT',
+    'count of post-congestion samples', 'number of recoveries completed',
+    undefined, c(`${todo('the same state as PostCongSumRTT')}; the RFC's UNITS clause says "milliseconds" (swapped with .25)`)),
+  v('Path', 27, 'ECNsignals', ZBC32, 'count', 'E', 'congestion signals delivered by ECN (ECE)',
+    'tcp_cong_state_set → CWR caused by an ECE ACK (flag noted at tcp_probe)', "CE-marker's own count — 52 CE marks → 52",
+    undefined, c(todo("the TCP flags of each incoming segment at tcp_probe (ECE) and a count in SK_STORAGE; tp->delivered_ce counts packets, not signals"))),
+  v('Path', 28, 'DupAckEpisodes', ZBC32, 'count', 'E', 'runs of duplicate ACKs sent (first dup ACK after a non-dup one)',
+    'data with seq > rcv_nxt while the OFO queue is empty, at tcp_probe/PARSE_HDR', 'netns TcpExtTCPOFOQueue (first OFO per episode) — drop every Nth → ≈ drops',
+    undefined, c(todo('the sequence number of each incoming segment at tcp_probe/PARSE_HDR and a count in SK_STORAGE'))),
+  v('Path', 29, 'RcvRTT', G32, 'us', 'F', "receiver's RTT estimate (receive-buffer autotuning)",
+    'tp->rcv_rtt_est.rtt_us / 8, µs', 'tcpi_rcv_rtt; ss rcv_rtt',
+    s => s.rcv_rtt_us / 8, c('reported in µs: the RFC object has no UNITS clause and Web10G reported µs; 0 until the receiver has an estimate')),
+  v('Path', 30, 'DupAcksOut', ZBC32, 'segments', 'F', 'duplicate ACKs sent',
+    'tp->rcv_ooopack (out-of-order packets received; each forces an immediate dup ACK)', 'tcpi_rcv_ooopack; ss rcv_ooopack — drop every Nth → ≈ segments received while a hole is open',
+    s => s.rcv_ooopack, c('dup ACKs for old (below rcv_nxt) data, tcp_send_dupack, are not included')),
+  v('Path', 31, 'CERcvd', ZBC32, 'segments', 'E', 'segments received with the CE mark',
+    'ip_dsfield & 3 == 3 at tcp_probe/PARSE_HDR', 'the tc-bpf CE marker count — 52 == 52',
+    undefined, c(todo('ip_dsfield of each incoming segment at tcp_probe and a count in SK_STORAGE (tp->received_ce is AccECN-only)'))),
+  v('Path', 32, 'ECESent', ZBC32, 'count', 'E', 'times ECE was switched on in response to CE',
+    'CE arrival at tcp_probe while !(ecn_flags & TCP_ECN_DEMAND_CWR)', 'ECE transitions in a capture of the receiver ACKs',
+    undefined, c(todo('CE detection at tcp_probe with the pre-state ecn_flags and a count in SK_STORAGE'))),
+
+  // ---- tcpEStatsStackTable (41) ----
+  v('Stack', 1, 'ActiveOpen', TV, 'enum', 'E', 'the local side did the active open (went through SYN-SENT)',
+    'ESTATS_F_ACTIVE set at inet_sock_set_state → SYN_SENT', 'which side called connect()',
+    s => ((s.flags & F_ACTIVE) !== 0 ? 1 : (s.flags & F_SEEDED) !== 0 || s.start_ns === 0n ? null : 2),
+    e(TRUTH, 'null when the open was not seen: sockets that predate the tool (seeded) or have no SK_STORAGE')),
+  v('Stack', 2, 'MSSSent', U32, 'octets', 'F', 'MSS option value sent in our SYN / SYN-ACK',
+    'tp->advmss + (tstamp_ok ? 12 : 0)', 'tcpi_advmss (+12 with timestamps); ss advmss',
+    s => s.advmss + (s.tstamp_ok ? 12 : 0), c('meaningful after the handshake')),
+  v('Stack', 3, 'MSSRcvd', U32, 'octets', 'F', 'MSS option value received from the peer (0 if none)',
+    'tp->rx_opt.mss_clamp', "peer's MSSSent; TCP_MAXSEG on the peer",
+    s => s.mss_clamp, c('approximate: mss_clamp equals the received MSS unless this side set TCP_MAXSEG (then the smaller one); 536 when the peer sent no option (RFC: 0)')),
+  v('Stack', 4, 'WinScaleSent', I32, 'count', 'F', 'window-scale option value sent, −1 if none',
+    'rx_opt.wscale_ok ? rx_opt.rcv_wscale : −1', 'tcpi_rcv_wscale; ss wscale:<snd>,<rcv> — tcp_window_scaling=0 on one side → −1',
+    s => (s.wscale_ok ? s.rcv_wscale : -1), c('−1 also when we sent the option but the peer did not (as in Web10G)')),
+  v('Stack', 5, 'WinScaleRcvd', I32, 'count', 'F', 'window-scale option value received, −1 if none',
+    'rx_opt.wscale_ok ? rx_opt.snd_wscale : −1', 'tcpi_snd_wscale; ss wscale:<snd>,<rcv> — tcp_window_scaling=0 on one side → −1',
+    s => (s.wscale_ok ? s.snd_wscale : -1)),
+  v('Stack', 6, 'TimeStamps', NEGT, 'enum', 'F', 'timestamps option negotiated',
+    'rx_opt.tstamp_ok → 1; else net.ipv4.tcp_timestamps ? 3 : 2', 'tcpi_options TCPI_OPT_TIMESTAMPS; ss ts — sysctl off on one side → self/peerDisabled',
+    s => negotiated(s.tstamp_ok !== 0, s.sysctl_timestamps !== 0),
+    e(NEG, 'selfDisabled vs peerDisabled is inferred from the current netns sysctl (heuristic, as in Web10G)')),
+  v('Stack', 7, 'ECN', NEGT, 'enum', 'F', 'ECN negotiated',
+    'ecn_flags & TCP_ECN_OK → 1; else did we request/accept it (active: tcp_ecn ∈ {1,3,4}; passive: tcp_ecn ≠ 0) ? 3 : 2', 'tcpi_options TCPI_OPT_ECN; ss ecn — tcp_ecn toggled per netns',
+    s => negotiated((s.ecn_flags & 1) !== 0, (s.flags & F_ACTIVE) !== 0 ? ECN_REQUESTS_OUT.has(s.sysctl_ecn) : s.sysctl_ecn !== 0),
+    e(NEG, 'only classic RFC 3168 ECN (ecn_flags bit 0) counts as enabled, AccECN modes are not recognised; self/peerDisabled is inferred from the current netns tcp_ecn and ActiveOpen (heuristic)')),
+  v('Stack', 8, 'WillSendSACK', NEGT, 'enum', 'F', 'SACK blocks will be sent (peer sent SACK-permitted)',
+    'rx_opt.sack_ok → 1; else net.ipv4.tcp_sack ? 3 : 2', 'tcpi_options TCPI_OPT_SACK; ss sack — tcp_sack=0 on one side',
+    s => negotiated(s.sack_ok !== 0, s.sysctl_sack !== 0),
+    e(NEG, 'Linux negotiates SACK symmetrically (same value as WillUseSACK); self/peerDisabled inferred from the current netns sysctl (heuristic)')),
+  v('Stack', 9, 'WillUseSACK', NEGT, 'enum', 'F', 'received SACK blocks will be acted on',
+    'rx_opt.sack_ok → 1; else net.ipv4.tcp_sack ? 3 : 2', 'tcpi_options TCPI_OPT_SACK; ss sack — tcp_sack=0 on one side',
+    s => negotiated(s.sack_ok !== 0, s.sysctl_sack !== 0),
+    e(NEG, 'Linux negotiates SACK symmetrically (same value as WillSendSACK); self/peerDisabled inferred from the current netns sysctl (heuristic)')),
+  v('Stack', 10, 'State', INT, 'enum', 'F', 'TCP connection state',
+    'sk->__sk_common.skc_state mapped to the RFC enumeration', 'tcpi_state; ss state column',
+    s => LINUX_TO_RFC_STATE[s.state] ?? null,
+    e(STATE, 'NEW_SYN_RECV request sockets map to synReceived; Linux has no deleteTcb(12)')),
+  v('Stack', 11, 'Nagle', TV, 'enum', 'F', 'Nagle algorithm in use',
+    '(tp->nonagle & TCP_NAGLE_OFF) ? false(2) : true(1)', 'own getsockopt(TCP_NODELAY) — TCP_NODELAY → false(2)',
+    s => ((s.nonagle & 1) !== 0 ? 2 : 1), e(TRUTH, 'TCP_CORK does not count as Nagle off (Web10G treated any nonagle bit as off)')),
+  v('Stack', 12, 'MaxSsCwnd', G32, 'octets', 'E', 'largest cwnd while in slow start',
+    'st.max_ss_cwnd: max snd_cwnd × mss over snapshots with snd_cwnd < snd_ssthresh', 'max of polled tcpi_snd_cwnd below tcpi_snd_ssthresh',
+    s => s.max_ss_cwnd, c(`${SAMPLED}; ${SEEDED}`)),
+  v('Stack', 13, 'MaxCaCwnd', G32, 'octets', 'E', 'largest cwnd in congestion avoidance',
+    'st.max_ca_cwnd: max snd_cwnd × mss over snapshots with snd_cwnd ≥ snd_ssthresh', 'max of polled tcpi_snd_cwnd at or above tcpi_snd_ssthresh',
+    s => s.max_ca_cwnd, c(`${SAMPLED}; ${SEEDED}`)),
+  v('Stack', 14, 'MaxSsthresh', G32, 'octets', 'E', 'largest slow-start threshold, initial value excluded',
+    'st.max_ssthresh: max snd_ssthresh × mss over snapshots, infinite excluded', 'extremes of polled tcpi_snd_ssthresh (infinite excluded)',
+    s => s.max_ssthresh, c(`0 until ssthresh was first set; ${SAMPLED}; ${SEEDED}`)),
+  v('Stack', 15, 'MinSsthresh', G32, 'octets', 'E', 'smallest slow-start threshold',
+    'st.min_ssthresh: min snd_ssthresh × mss over snapshots, infinite excluded', 'extremes of polled tcpi_snd_ssthresh (infinite excluded)',
+    s => zeroNull(s.min_ssthresh), c(`null until ssthresh was first set; sampled minimum; ${SEEDED}`)),
+  v('Stack', 16, 'InRecovery', INT, 'enum', 'F', 'loss-recovery state of the sender',
+    'icsk_ca_state: Open/CWR → 1, Disorder → 2, Recovery/Loss → 3', 'tcpi_ca_state (0 Open … 4 Loss)',
+    s => CA_TO_INRECOVERY[s.castate] ?? null, e(INRECOVERY)),
+  v('Stack', 17, 'DupAcksIn', ZBC32, 'segments', 'E', 'duplicate ACKs received',
+    'pure ACK with ack == snd_una, data outstanding, window unchanged, at tcp_probe/PARSE_HDR', "peer's DupAcksOut (tcpi_rcv_ooopack) — drop every Nth",
+    undefined, c(todo('the TCP header of each incoming segment at tcp_probe/PARSE_HDR and a count in SK_STORAGE'))),
+  v('Stack', 18, 'SpuriousFrDetected', ZBC32, 'count', 'A', 'fast retransmits later found unnecessary',
+    'heuristic: Recovery → Open/Disorder with undo_marker == 0 and ssthresh restored', 'netns TcpExtTCPFullUndo + TCPPartialUndo + TCPDSACKUndo',
+    undefined, c(todo('undo detection at tcp_cong_state_set (heuristic on the floor; exact with fexit tcp_try_undo_recovery)'))),
+  v('Stack', 19, 'SpuriousRtoDetected', ZBC32, 'count', 'A', 'RTOs found spurious (F-RTO, timestamps)',
+    'heuristic: Loss → Open with undo_marker == 0', 'netns TcpExtTCPSpuriousRTOs, TCPLossUndo',
+    undefined, c(todo('undo detection at tcp_cong_state_set (heuristic on the floor; exact with fexit tcp_try_undo_loss)'))),
+  v('Stack', 21, 'SoftErrors', ZBC32, 'count', 'A', 'segments that failed an input consistency check',
+    'out-of-window ACKs at tcp_probe/PARSE_HDR + kfree_skb drop reasons for this socket', 'netns TcpExtPAWSEstab, TCPACKSkipped*, TcpInErrs, TcpInCsumErrors',
+    undefined, c(todo('tp_btf/kfree_skb with rx_sk and ACK-window checks at tcp_probe; checks are scattered, only dropped segments have reasons'))),
+  v('Stack', 22, 'SoftErrorReason', INT, 'enum', 'A', 'reason of the most recent soft error',
+    'kfree_skb drop reason / ACK-window check mapped to the RFC enumeration', 'inject an out-of-window segment → belowDataWindow',
+    undefined, e(SOFTERR, todo('the same hooks as SoftErrors; aboveTSWindow has no Linux counterpart'))),
+  v('Stack', 23, 'SlowStart', ZBC32, 'count', 'A', 'times cwnd was raised by slow start',
+    'heuristic: cwnd grew between snapshots while snd_cwnd < snd_ssthresh', 'none (reno/cubic only)',
+    undefined, c(todo('the previous cwnd per socket in SK_STORAGE; misattributes undo/restart, meaningless for BBR (exact with fentry tcp_slow_start)'))),
+  v('Stack', 24, 'CongAvoid', ZBC32, 'count', 'A', 'times cwnd was raised by congestion avoidance',
+    'heuristic: cwnd grew between snapshots while snd_cwnd ≥ snd_ssthresh', 'none (reno/cubic only)',
+    undefined, c(todo('the previous cwnd per socket in SK_STORAGE; heuristic (exact with fentry tcp_cong_avoid_ai)'))),
+  v('Stack', 25, 'OtherReductions', ZBC32, 'count', 'A', 'cwnd reductions not caused by congestion (e.g. after idle)',
+    'heuristic: cwnd shrank between snapshots without a congestion-state entry', 'idle > RTO with tcp_slow_start_after_idle=1 → counted',
+    undefined, c(todo('the previous cwnd per socket in SK_STORAGE and send-path snapshots; heuristic (kprobe tcp_cwnd_restart)'))),
+  v('Stack', 26, 'CongOverCount', ZBC32, 'count', 'A', 'congestion events backed out (cwnd restored)',
+    'sum of undo detections', 'netns undo MIBs (FullUndo, PartialUndo, DSACKUndo, LossUndo)',
+    undefined, c(todo('undo detection at tcp_cong_state_set (heuristic; exact with fexit tcp_undo_cwnd_reduction)'))),
+  v('Stack', 27, 'FastRetran', ZBC32, 'count', 'E', 'fast-retransmit (recovery) invocations',
+    'st.fast_retran: tcp_cong_state_set entering Recovery from a lower state', 'netns TcpExtTCPSackRecovery + TCPRenoRecovery; CSTATE Open→Recovery',
+    s => s.fast_retran, c(SEEDED)),
+  v('Stack', 28, 'SubsequentTimeouts', ZBC32, 'count', 'E', 'RTOs after the timer was already backed off',
+    'st.subsequent_timeouts: sock_ops RTO_CB with args[0] > 0', 'tcpi_total_rto − Timeouts; tcpi_backoff — 2 s black-hole → 3',
+    s => s.subsequent_timeouts, c(`RTO_CB is enabled per socket at ESTABLISHED (or by the seed); ${SEEDED}`)),
+  v('Stack', 29, 'CurTimeoutCount', G32, 'count', 'F', 'consecutive RTOs without new data acknowledged',
+    'icsk->icsk_retransmits', 'tcpi_retransmits — during a black-hole',
+    s => s.retransmits),
+  v('Stack', 30, 'AbruptTimeouts', ZBC32, 'count', 'E', 'RTOs not preceded by duplicate ACKs or another congestion indication',
+    'st.abrupt_timeouts: sock_ops RTO_CB with icsk_ca_state == Open', 'netns TcpExtTCPTimeouts (subset) — black-hole from steady state → 1',
+    s => s.abrupt_timeouts, c(`RTO_CB is enabled per socket at ESTABLISHED (or by the seed); ${SEEDED}`)),
+  v('Stack', 31, 'SACKsRcvd', ZBC32, 'count', 'E', 'SACK options received',
+    'TCP option kind 5 parsed at tcp_probe / bpf_load_hdr_opt at PARSE_HDR', 'netns TcpExtTCPSACK* (indirect); capture — drop every Nth → ≥ drops',
+    undefined, c(todo('TCP option parsing at tcp_probe/PARSE_HDR and a count in SK_STORAGE'))),
+  v('Stack', 32, 'SACKBlocksRcvd', ZBC32, 'count', 'E', 'SACK blocks received',
+    '(optlen − 2)/8 per SACK option at tcp_probe/PARSE_HDR', 'netns TcpExtTCPSACK* (indirect); capture',
+    undefined, c(todo('TCP option parsing at tcp_probe/PARSE_HDR and a count in SK_STORAGE'))),
+  v('Stack', 33, 'SendStall', ZBC32, 'count', 'A', 'local interface stalls or resource limits treated as congestion',
+    'heuristic: → CWR not explained by ECE or TLP, corroborated by kfree_skb of own tx skbs', 'qdisc drop counters (tc -s qdisc) — tiny tbf → CWR without loss',
+    undefined, c(todo('ECE/TLP context at tcp_probe and tcp_cong_state_set (heuristic; exact with fexit __ip_queue_xmit)'))),
+  v('Stack', 34, 'DSACKDups', ZBC32, 'segments', 'F', 'duplicate segments reported by D-SACK',
+    'tp->dsack_dups', 'tcpi_dsack_dups; ss dsack_dups; TcpExtTCPDSACKRecvSegs — duplicate a data packet → 1',
+    s => s.dsack_dups),
+  v('Stack', 35, 'MaxMSS', G32, 'octets', 'E', 'largest MSS used',
+    'st.max_mss: max mss_cache over snapshots', 'tcpi_pmtu / tcpi_snd_mss over time — route MTU change mid-connection',
+    s => s.max_mss, c(`${SAMPLED}; ${SEEDED}`)),
+  v('Stack', 36, 'MinMSS', G32, 'octets', 'E', 'smallest MSS used',
+    'st.min_mss: min mss_cache over snapshots', 'tcpi_pmtu / tcpi_snd_mss over time — route MTU change mid-connection',
+    s => zeroNull(s.min_mss), c(`null until sampled; sampled minimum; ${SEEDED}`)),
+  v('Stack', 37, 'SndInitial', U32, 'seq', 'E', 'initial send sequence number (ISS)',
+    'tp->write_seq at connect, or snd_una − bytes_acked (− 1 when passive)', 'capture of SYN/SYN-ACK; peer RecInitial',
+    undefined, c(todo('the ISS captured at CONN/→SYN_SENT in SK_STORAGE (or derived from ActiveOpen, unknown for seeded sockets)'))),
+  v('Stack', 38, 'RecInitial', U32, 'seq', 'F', 'initial receive sequence number (IRS)',
+    'rcv_nxt − (u32)bytes_received − 1 (mod 2^32)', 'capture; peer SndInitial (verified on lo)',
+    s => (s.state === 2 || s.state === LISTEN ? null : seqDiff(seqDiff(s.rcv_nxt, lo32(s.bytes_received)), 1)),
+    c('null before the peer SYN is seen (SYN_SENT, LISTEN); verified without TCP Fast Open data')),
+  v('Stack', 39, 'CurRetxQueue', G32, 'octets', 'F', 'octets sent and not yet acknowledged (retransmit queue)',
+    'snd_nxt − snd_una (mod 2^32)', 'SIOCOUTQ − SIOCOUTQNSD',
+    s => seqDiff(s.snd_nxt, s.snd_una), c('includes SYN/FIN sequence space')),
+  v('Stack', 40, 'MaxRetxQueue', G32, 'octets', 'E', 'largest CurRetxQueue',
+    'st.max_retx_queue: max of snd_nxt − snd_una over snapshots', '≥ polled CurRetxQueue',
+    s => s.max_retx_queue, c(`${SAMPLED}; ${SEEDED}`)),
+  v('Stack', 41, 'CurReasmQueue', G32, 'octets', 'F', 'sequence space spanned by the out-of-order queue',
+    'TCP_SKB_CB(ooo_last_skb)->end_seq − rcv_nxt, 0 if the OFO queue is empty', 'none direct; drop one packet of a long burst → span ≈ burst',
+    s => s.ooo_span),
+  v('Stack', 42, 'MaxReasmQueue', G32, 'octets', 'E', 'largest CurReasmQueue',
+    'max(current span, end_seq − rcv_nxt) for OFO data at tcp_probe/PARSE_HDR', 'none direct; ≥ every CurReasmQueue',
+    undefined, c(todo('a maximum of the OFO span in SK_STORAGE updated at tcp_probe/PARSE_HDR'))),
+
+  // ---- tcpEStatsAppTable (12) ----
+  v('App', 1, 'SndUna', C32, 'seq', 'F', 'oldest unacknowledged sequence number',
+    'tp->snd_una', 'capture (ss does not print it)',
+    s => s.snd_una),
+  v('App', 2, 'SndNxt', U32, 'seq', 'F', 'next sequence number to send',
+    'tp->snd_nxt', 'capture',
+    s => s.snd_nxt),
+  v('App', 3, 'SndMax', C32, 'seq', 'F', 'highest sequence number sent',
+    'tp->snd_nxt (Linux never rewinds snd_nxt)', 'capture',
+    s => s.snd_nxt, c('identical to SndNxt on Linux: retransmissions do not move snd_nxt')),
+  v('App', 4, 'ThruOctetsAcked', ZBC32, 'octets', 'F', 'octets cumulatively acknowledged by the peer',
+    '(u32)tp->bytes_acked', 'tcpi_bytes_acked; ss bytes_acked — N bytes + SYN + FIN → N + 2',
+    s => lo32(s.bytes_acked), c('includes the SYN and FIN sequence bytes')),
+  v('App', 5, 'HCThruOctetsAcked', ZBC64, 'octets', 'F', 'octets cumulatively acknowledged by the peer (64-bit)',
+    'tp->bytes_acked', 'tcpi_bytes_acked; ss bytes_acked — N bytes + SYN + FIN → N + 2',
+    s => n64(s.bytes_acked), c('includes the SYN and FIN sequence bytes')),
+  v('App', 6, 'RcvNxt', C32, 'seq', 'F', 'next sequence number expected',
+    'tp->rcv_nxt', 'capture',
+    s => s.rcv_nxt),
+  v('App', 7, 'ThruOctetsReceived', ZBC32, 'octets', 'F', 'octets cumulatively acknowledged to the peer',
+    '(u32)tp->bytes_received', 'tcpi_bytes_received; ss bytes_received — N + FIN',
+    s => lo32(s.bytes_received), c('includes the FIN')),
+  v('App', 8, 'HCThruOctetsReceived', ZBC64, 'octets', 'F', 'octets cumulatively acknowledged to the peer (64-bit)',
+    'tp->bytes_received', 'tcpi_bytes_received; ss bytes_received — N + FIN',
+    s => n64(s.bytes_received), c('includes the FIN')),
+  v('App', 11, 'CurAppWQueue', G32, 'octets', 'F', 'octets written by the application and not yet sent',
+    'write_seq − snd_nxt (mod 2^32)', 'tcpi_notsent_bytes; ss notsent; SIOCOUTQNSD — zero-window peer → grows',
+    s => seqDiff(s.write_seq, s.snd_nxt)),
+  v('App', 12, 'MaxAppWQueue', G32, 'octets', 'E', 'largest CurAppWQueue',
+    'st.max_app_wqueue: max of write_seq − snd_nxt over snapshots', '≥ polled notsent',
+    s => s.max_app_wqueue, c(`sampled at event hooks, not after every write (the reference takes it at tcp_sendmsg_locked); ${SEEDED}`)),
+  v('App', 13, 'CurAppRQueue', G32, 'octets', 'F', 'octets acknowledged by TCP and not yet read by the application',
+    'rcv_nxt − copied_seq (mod 2^32)', 'SIOCINQ / FIONREAD; ss Recv-Q — non-reading receiver',
+    s => seqDiff(s.rcv_nxt, s.copied_seq)),
+  v('App', 14, 'MaxAppRQueue', G32, 'octets', 'E', 'largest CurAppRQueue',
+    'st.max_app_rqueue: max of rcv_nxt − copied_seq over snapshots', '≥ polled Recv-Q',
+    s => s.max_app_rqueue, c(`sampled at event hooks (tcp_probe runs before the segment is queued), not at sk_data_ready; ${SEEDED}`)),
+
+  // ---- tcpEStatsTuneTable (4) ----
+  v('Tune', 1, 'LimCwnd', U32, 'octets', 'F', 'upper limit on the congestion window',
+    'tp->snd_cwnd_clamp × mss_cache, capped at 2^32−1', 'cwnd never exceeds the clamp after TCP_BPF_SNDCWND_CLAMP',
+    s => g32(s.snd_cwnd_clamp * s.mss_cache), c('read-only here (the RFC object is read-write)')),
+  v('Tune', 2, 'LimSsthresh', U32, 'octets', 'N', 'upper limit on slow-start queue occupancy (RFC 3742 max_ssthresh)',
+    'none', 'n/a',
+    undefined, c('no Linux equivalent: the tcp_max_ssthresh sysctl was removed in 3.x; only a custom BPF congestion control (struct_ops) could emulate it')),
+  v('Tune', 3, 'LimRwin', U32, 'octets', 'F', 'upper limit on the advertised receive window',
+    'tp->window_clamp', 'getsockopt(TCP_WINDOW_CLAMP)',
+    s => s.window_clamp, c('read-only here (the RFC object is read-write)')),
+  v('Tune', 4, 'LimMSS', U32, 'octets', 'F', 'upper limit on the MSS',
+    'tp->rx_opt.user_mss if set, else rx_opt.mss_clamp', 'getsockopt(TCP_MAXSEG) before connect',
+    s => s.user_mss || s.mss_clamp, c('read-only here; effective only before the handshake')),
+
+  // ---- tcpEStatsListenerTable (15) ----
+  v('Listener', 1, 'StartTime', 'TimeStamp', 'timestamp', 'E', 'when the listener was established',
+    'timestamp at sock_ops LISTEN / inet_sock_set_state → LISTEN', 'test clock at listen()',
+    undefined, c(todo('per-listener state (start time at → LISTEN) and a wall-clock offset in user space'))),
+  v('Listener', 2, 'SynRcvd', ZBC32, 'count', 'A', 'SYNs received by the listener',
+    'count of sock_ops RWND_INIT on request sockets (+ listener sk_drops)', 'number of client connect()s; TcpPassiveOpens (completed only)',
+    undefined, c(todo('sock_ops REQ callbacks (RWND_INIT) and per-listener counters; misses SYNs dropped before a request socket (exact with kprobe tcp_conn_request)'))),
+  v('Listener', 3, 'Initial', ZBC32, 'count', 'A', 'connections placed in the SYN queue (state allocated)',
+    'count of sock_ops TIMEOUT_INIT on request sockets', 'connects minus syncookie connections — tcp_syncookies=2 → 0',
+    undefined, c(todo('sock_ops REQ callbacks (TIMEOUT_INIT) and per-listener counters (exact with kprobe inet_csk_reqsk_queue_hash_add)'))),
+  v('Listener', 4, 'Established', ZBC32, 'count', 'E', 'handshakes completed (final ACK received)',
+    'count of PASSIVE_ESTABLISHED / SYN_RECV → ESTABLISHED per local port', 'netns TcpPassiveOpens',
+    undefined, c(todo('per-listener counters keyed by local address/port'))),
+  v('Listener', 5, 'Accepted', ZBC32, 'count', 'A', 'connections taken from the queue by accept()',
+    'Established − current accept queue − children closed while queued', 'number of accept() calls — accept N−k of N',
+    undefined, c(todo('per-listener counters and the accept queue via iter/tcp; no tracepoint on accept (exact with fexit inet_csk_accept)'))),
+  v('Listener', 6, 'ExceedBacklog', ZBC32, 'count', 'A', 'connections dropped because the accept queue was full',
+    'kfree_skb reason TCP_LISTEN_OVERFLOW + growth of listener sk_drops', 'netns TcpExtListenOverflows / ListenDrops — listen(1), no accept, 5 connects',
+    undefined, c(todo('tp_btf/kfree_skb and per-listener counters; SYN-time overflow is invisible to kfree_skb'))),
+  v('Listener', 7, 'HCSynRcvd', ZBC64, 'count', 'A', 'SYNs received by the listener (64-bit)',
+    'as SynRcvd', 'as SynRcvd',
+    undefined, c(todo('the same as SynRcvd'))),
+  v('Listener', 8, 'HCInitial', ZBC64, 'count', 'A', 'connections placed in the SYN queue (64-bit)',
+    'as Initial', 'as Initial',
+    undefined, c(todo('the same as Initial'))),
+  v('Listener', 9, 'HCEstablished', ZBC64, 'count', 'E', 'handshakes completed (64-bit)',
+    'as Established', 'netns TcpPassiveOpens',
+    undefined, c(todo('the same as Established'))),
+  v('Listener', 10, 'HCAccepted', ZBC64, 'count', 'A', 'connections taken by accept() (64-bit)',
+    'as Accepted', 'as Accepted',
+    undefined, c(todo('the same as Accepted'))),
+  v('Listener', 11, 'HCExceedBacklog', ZBC64, 'count', 'A', 'connections dropped for a full accept queue (64-bit)',
+    'as ExceedBacklog', 'as ExceedBacklog',
+    undefined, c(todo('the same as ExceedBacklog'))),
+  v('Listener', 12, 'CurConns', G32, 'count', 'A', 'established connections of this listener that were accepted',
+    'iter/tcp: sockets with this local port, ESTABLISHED, sk_socket != NULL', "server's count of accepted open fds",
+    undefined, c(todo('a per-port count over iter/tcp; cannot tell listener identity under SO_REUSEPORT or shared ports'))),
+  v('Listener', 13, 'MaxBacklog', U32, 'count', 'F', 'accept-queue limit',
+    'listener sk->sk_max_ack_backlog', 'ss -lnt Send-Q on LISTEN rows',
+    s => (s.state === LISTEN ? s.sk_max_ack_backlog : null), c('null unless the socket is a listener')),
+  v('Listener', 14, 'CurBacklog', G32, 'count', 'F', 'connections in the backlog (SYN-RECEIVED plus established, not yet accepted)',
+    'icsk_accept_queue.qlen + sk->sk_ack_backlog', 'ss -lnt Recv-Q + SYN-RECV count',
+    undefined, c(todo('icsk_accept_queue.qlen (request sockets) of the listener in the event (not in bpf/estats.h)'))),
+  v('Listener', 15, 'CurEstabBacklog', G32, 'count', 'F', 'established connections not yet accepted',
+    'listener sk->sk_ack_backlog', 'ss -lnt Recv-Q on LISTEN rows',
+    s => (s.state === LISTEN ? s.sk_ack_backlog : null), c('null unless the socket is a listener')),
+
+  // ---- tcpEStatsConnectIdTable (1) ----
+  v('ConnectId', 1, 'ConnectIndex', U32, 'count', 'F', 'stable per-connection index',
+    'low 32 bits of the socket cookie (bpf_get_socket_cookie); 0 → 1', 'stable across samples; unique per connection',
+    s => lo32(s.cookie) || 1,
+    c('the 64-bit cookie truncated to 32 bits (RFC range 1..2^32−1): two sockets can collide after 2^32 cookies; low bits 0 are reported as 1. Use `cookie` for a unique id')),
+];
+
+// ---------------------------------------------------------------------------
+// derived diagnostics (not RFC objects): findVar sees them, CATALOG does not
+
+/** the three send-limit buckets as shares of elapsed time; null without elapsed */
+function sndLimShares(s: Snapshot): { snd: number; rwin: number; cwnd: number } | null {
+  const el = elapsedUs(s);
+  if (el === null) return null;
+  const cwnd = s.busy_us, rwin = s.rwnd_limited_us, sndbuf = s.sndbuf_limited_us;
+  const d = Math.max(Number(el), cwnd + rwin + sndbuf);
+  if (d <= 0) return null;
+  return { snd: (100 * (d - cwnd - rwin)) / d, rwin: (100 * rwin) / d, cwnd: (100 * cwnd) / d };
+}
+const SNDLIM_SOURCE = 'busy_us (chrono BUSY), rwnd_limited_us, sndbuf_limited_us over D = max(elapsed, Σ chrono); sender = D − busy − rwnd (idle + sndbuf-limited)';
+const SNDLIM_CAVEAT = 'approximate: Linux chrono buckets have jiffy resolution (4 ms), BUSY includes app-limited time with data in flight, and the chrono clock starts at the first send while elapsed starts at the open; the three shares sum to 100';
+const SNDLIM_VALID = 'tcpi_busy_time, tcpi_rwnd_limited, tcpi_sndbuf_limited against elapsed';
+
+export const DERIVED: readonly VarDef[] = [
+  v('Perf', 0, 'SndLimPctSender', 'derived', 'count', 'A', 'percent of elapsed time the sender (application or send buffer) limited sending',
+    SNDLIM_SOURCE, SNDLIM_VALID, s => sndLimShares(s)?.snd ?? null, c(SNDLIM_CAVEAT)),
+  v('Perf', 0, 'SndLimPctRwin', 'derived', 'count', 'A', 'percent of elapsed time sending was limited by the receive window',
+    SNDLIM_SOURCE, SNDLIM_VALID, s => sndLimShares(s)?.rwin ?? null, c(SNDLIM_CAVEAT)),
+  v('Perf', 0, 'SndLimPctCwnd', 'derived', 'count', 'A', 'percent of elapsed time sending was limited by the congestion window',
+    SNDLIM_SOURCE, SNDLIM_VALID, s => sndLimShares(s)?.cwnd ?? null, c(SNDLIM_CAVEAT)),
+];
+
+// ---------------------------------------------------------------------------
+// lookup
+
+const byName = new Map<string, VarDef>();
+for (const d of [...CATALOG, ...DERIVED]) byName.set(d.name.toLowerCase(), d);
+const tableByLower = new Map<string, RfcTable>(TABLES.map(t => [t.toLowerCase(), t]));
+
+/**
+ * Find a variable by name, case-insensitively. Accepts `Name`, `Table.Name`
+ * (`Perf.SmoothedRTT`, `perf.smoothedrtt`) and the MIB object name
+ * (`tcpEStatsPerfSmoothedRTT`). A wrong table prefix gives undefined.
+ */
+export function findVar(name: string): VarDef | undefined {
+  const lower = name.trim().toLowerCase();
+  const dot = lower.indexOf('.');
+  if (dot >= 0) {
+    const table = tableByLower.get(lower.slice(0, dot));
+    const d = byName.get(lower.slice(dot + 1));
+    return table !== undefined && d !== undefined && d.table === table ? d : undefined;
+  }
+  const d = byName.get(lower);
+  if (d !== undefined) return d;
+  if (lower.startsWith('tcpestats')) {
+    const rest = lower.slice('tcpestats'.length);
+    for (const t of TABLES) {
+      const prefix = t === 'ConnectId' ? '' : t.toLowerCase();
+      if (!rest.startsWith(prefix)) continue;
+      const m = byName.get(rest.slice(prefix.length));
+      if (m !== undefined && m.table === t && m.oid !== 0) return m;
+    }
+  }
+  return undefined;
+}
+
+/** The RFC columns of one table, in OID order. */
+export function varsOfTable(t: RfcTable): VarDef[] {
+  return CATALOG.filter(d => d.table === t);
+}
+
+/** Names that have a `get` but whose value is only approximate on this kernel. */
+const APPROXIMATE = new Set(['MSSRcvd', 'MaxRwinSent', 'TimeStamps', 'ECN', 'WillSendSACK', 'WillUseSACK']);
+
+/**
+ * exact: computed from the event as the RFC defines it (F/E with a `get`);
+ * approximate: computed, but only an approximation here (class A, or a
+ * documented approximation such as MSSRcvd); unavailable: no `get`.
+ */
+export function availability(v: VarDef): 'exact' | 'approximate' | 'unavailable' {
+  if (v.get === undefined || v.cls === 'N') return 'unavailable';
+  if (v.cls === 'A' || APPROXIMATE.has(v.name)) return 'approximate';
+  return 'exact';
+}
+
+/** Full MIB OID of a column, or null for derived entries. */
+export function oidOf(v: VarDef): string | null {
+  return v.oid === 0 ? null : `1.3.6.1.2.1.156.1.1.${TABLE_OID[v.table]}.1.${v.oid}`;
+}
