@@ -295,7 +295,7 @@ static __always_inline void fill_snapshot(struct estats_event *e, struct sock *s
  * NULL (socket seen for the first time somewhere storage cannot be created).
  */
 static __always_inline void emit_c(struct sock *sk, struct tcp_sock *tp, struct estats_sk *st, __u64 cookie,
-				   __u8 kind, __u8 oldstate, __u8 oldcastate, __u32 arg0, __u32 arg1)
+				   __u8 kind, int newstate, __u8 oldstate, __u8 oldcastate, __u32 arg0, __u32 arg1)
 {
 	struct estats_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -312,6 +312,8 @@ static __always_inline void emit_c(struct sock *sk, struct tcp_sock *tp, struct 
 	e->arg1 = arg1;
 	fill_identity(e, sk);
 	fill_snapshot(e, sk, tp);
+	if (newstate >= 0)
+		e->state = newstate; /* inet_sock_set_state runs before sk_state is written */
 	if (kind == ESTATS_EV_CONGESTION)
 		e->castate = (__u8)arg0; /* the hook runs before icsk_ca_state is written */
 	if (st) {
@@ -365,13 +367,13 @@ int BPF_PROG(estats_state, struct sock *sk, int oldstate, int newstate)
 	} else if (st && newstate == TCP_LISTEN) {
 		set_owner(st);
 	}
-	emit(sk, tp, st, ESTATS_EV_STATE, oldstate, 0, 0, 0);
+	emit(sk, tp, st, ESTATS_EV_STATE, newstate, oldstate, 0, 0, 0);
 	if (newstate == TCP_SYN_SENT || newstate == TCP_SYN_RECV)
-		emit(sk, tp, st, ESTATS_EV_OPEN, oldstate, 0, 0, 0);
+		emit(sk, tp, st, ESTATS_EV_OPEN, newstate, oldstate, 0, 0, 0);
 	else if (newstate == TCP_ESTABLISHED)
-		emit(sk, tp, st, ESTATS_EV_ESTABLISHED, oldstate, 0, 0, 0);
+		emit(sk, tp, st, ESTATS_EV_ESTABLISHED, newstate, oldstate, 0, 0, 0);
 	else if (newstate == TCP_CLOSE)
-		emit(sk, tp, st, ESTATS_EV_CLOSE, oldstate, 0, 0, 0);
+		emit(sk, tp, st, ESTATS_EV_CLOSE, newstate, oldstate, 0, 0, 0);
 	return 0;
 }
 
@@ -398,7 +400,7 @@ int BPF_PROG(estats_probe, struct sock *sk, struct sk_buff *skb)
 		track_extremes(st, tp);
 		return 0;
 	}
-	emit(sk, tp, st, ESTATS_EV_ACK, 0, 0, 0, 0);
+	emit(sk, tp, st, ESTATS_EV_ACK, -1, 0, 0, 0, 0);
 	return 0;
 }
 
@@ -412,7 +414,7 @@ int BPF_PROG(estats_retransmit, struct sock *sk, struct sk_buff *skb, int err)
 		return 0;
 	struct tcp_skb_cb cb = {};
 	bpf_probe_read_kernel(&cb, sizeof(cb), &skb->cb);
-	emit(sk, tp, state_of(sk, true), ESTATS_EV_RETRANSMIT, 0, 0, cb.seq, cb.end_seq - cb.seq);
+	emit(sk, tp, state_of(sk, true), ESTATS_EV_RETRANSMIT, -1, 0, 0, cb.seq, cb.end_seq - cb.seq);
 	return 0;
 }
 
@@ -435,7 +437,7 @@ int BPF_PROG(estats_cong_state, struct sock *sk, __u8 newstate)
 		if (old == TCP_CA_Disorder && newstate == TCP_CA_Open)
 			st->nonrecov_da_episodes++;
 	}
-	emit(sk, tp, st, ESTATS_EV_CONGESTION, 0, old, newstate, 0);
+	emit(sk, tp, st, ESTATS_EV_CONGESTION, -1, 0, old, newstate, 0);
 	return 0;
 }
 
@@ -446,7 +448,7 @@ static __always_inline void on_reset(struct sock *sk, __u32 sent)
 	struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
 	if (!tp)
 		return;
-	emit(sk, tp, state_of(sk, false), ESTATS_EV_RESET, 0, 0, sent, 0);
+	emit(sk, tp, state_of(sk, false), ESTATS_EV_RESET, -1, 0, 0, sent, 0);
 }
 
 SEC("tp_btf/tcp_send_reset")
@@ -516,13 +518,13 @@ int estats_sockops(struct bpf_sock_ops *skops)
 			if (BPF_CORE_READ_BITFIELD(tp, inet_conn.icsk_ca_state) == TCP_CA_Open)
 				st->abrupt_timeouts++;
 		}
-		emit_c(sk, tp, st, bpf_get_socket_cookie(skops), ESTATS_EV_TIMEOUT, 0, 0, skops->args[0], jiffies_to_us(skops->args[1]));
+		emit_c(sk, tp, st, bpf_get_socket_cookie(skops), ESTATS_EV_TIMEOUT, -1, 0, 0, skops->args[0], jiffies_to_us(skops->args[1]));
 		break;
 	}
 	case BPF_SOCK_OPS_RTT_CB: {
 		struct estats_sk *st = state_of(sk, true);
 		if (sample_due(st))
-			emit_c(sk, tp, st, bpf_get_socket_cookie(skops), ESTATS_EV_RTT, 0, 0, skops->args[0], skops->args[1]);
+			emit_c(sk, tp, st, bpf_get_socket_cookie(skops), ESTATS_EV_RTT, -1, 0, 0, skops->args[0], skops->args[1]);
 		break;
 	}
 	}
@@ -554,6 +556,6 @@ int estats_seed(struct bpf_iter__tcp *ctx)
 		int flags = ESTATS_CB_FLAGS;
 		bpf_setsockopt(tp, SOL_TCP, TCP_BPF_SOCK_OPS_CB_FLAGS, &flags, sizeof(flags));
 	}
-	emit(sk, tp, st, ESTATS_EV_SEED, 0, 0, 0, 0);
+	emit(sk, tp, st, ESTATS_EV_SEED, -1, 0, 0, 0, 0);
 	return 0;
 }

@@ -65,7 +65,7 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
     .option('--dry-run', 'parse, check and compile the program, print the plan, and exit')
     .option('--color', 'colour text output even when not on a terminal')
     .option('--no-color', 'never colour output (NO_COLOR is honoured too)')
-    .option('-v, --verbose', 'libbpf messages and the verifier log on stderr')
+    .option('-v, --verbose', 'progress, libbpf messages and the verifier log on stderr (-vv: libbpf debug too)', (_v: string, n: number) => n + 1, 0)
     .addHelpText('after', EXAMPLES)
     .showHelpAfterError('(run tcp-estats --help for usage)')
     .exitOverride()
@@ -164,7 +164,7 @@ async function runMain(script: string | undefined, o: Record<string, unknown>, i
     family: o['4'] ? 4 : o['6'] ? 6 : (pd.family ?? 0),
     ringBytes,
     lports: pd.lports, rports: pd.rports, ports: pd.ports,
-    log: o.verbose ? (m: string) => io.err.write(`libbpf: ${m}\n`) : undefined,
+    log: o.verbose ? (level: number, m: string) => { if (level <= 1 || (o.verbose as number) > 1) io.err.write(`libbpf: ${m}\n`); } : undefined,
   });
   let stop: (why: string) => void = () => {};
   const stopSignal = new Promise<string>(res => { stop = res; });
@@ -178,7 +178,8 @@ async function runMain(script: string | undefined, o: Record<string, unknown>, i
       io.err.write(`tcp-estats: ${(e as Error).message}\n`);
       return EXIT_RUNTIME;
     }
-    const st = await runLive({ program, sink, backend, bootOffsetNs, durationMs, drainMs, record: o.record as string | undefined, programText: text, stopSignal });
+    const st = await runLive({ program, sink, backend, bootOffsetNs, durationMs, drainMs, record: o.record as string | undefined, programText: text, stopSignal,
+      onReady: (seeded: number) => { if (o.verbose) io.err.write(`tcp-estats: attached ${backend.attached.length} programs, seeded ${seeded} sockets; ready\n`); } });
     if (st.lost > 0n && !epipe) sink.notice('warning', `saw ${st.events} events, lost ${st.lost}`, { events: st.events, lost: Number(st.lost) });
     return EXIT_OK;
   } finally {

@@ -21,6 +21,8 @@ export interface LiveOptions {
   programText?: string;
   /** resolves when the run should stop (signal, closed stdout) */
   stopSignal: Promise<string>;
+  /** called once the programs are attached and existing sockets are seeded */
+  onReady?: (seeded: number) => void;
 }
 
 export interface RunStats { events: number; lost: bigint; rows: number }
@@ -79,6 +81,7 @@ export async function runLive(o: LiveOptions): Promise<RunStats> {
   // Sockets that existed before we started enter the table first.
   refresh();
   o.sink.flush();
+  o.onReady?.(p.table.size);
 
   const timers: NodeJS.Timeout[] = [];
   timers.push(setInterval(() => { drain(); o.sink.flush(); }, o.drainMs));

@@ -22,7 +22,7 @@ export interface BackendOptions {
   rports: number[] | null;
   ports: number[] | null;
   /** libbpf messages and the verifier log (-v) */
-  log?: (msg: string) => void;
+  log?: (level: number, msg: string) => void;
 }
 
 /** The cgroup-v2 mount point, from /proc/mounts. */
@@ -68,7 +68,7 @@ export class Backend {
     setPrint((level, msg) => {
       this.logLines.push(msg);
       if (this.logLines.length > 4000) this.logLines.splice(0, 1000);
-      if (log) log(msg.replace(/\n$/, ''));
+      if (log) log(level, msg.replace(/\n$/, ''));
     });
     const path = this.opts.objectPath ?? DEFAULT_OBJECT;
     if (!existsSync(path)) throw new BpfError(`BPF object not found: ${path}; run npm run build:bpf (needs clang) or reinstall tcp-estats`);
