@@ -159,6 +159,41 @@ static __always_inline void track_extremes(struct estats_sk *st, struct tcp_sock
 		st->max_app_rqueue = rq;
 	if (tp->rcv_wnd > st->max_rwin_sent)
 		st->max_rwin_sent = tp->rcv_wnd;
+
+	/* RTO extremes, without backoff (as Web10G) */
+	if (!tp->inet_conn.icsk_backoff) {
+		__u32 rto = jiffies_to_us(tp->inet_conn.icsk_rto);
+		if (rto > st->max_rto_us)
+			st->max_rto_us = rto;
+		if (!st->min_rto_us || rto < st->min_rto_us)
+			st->min_rto_us = rto;
+	}
+
+	/*
+	 * SampleRTT: tcp_rtt_estimator() does srtt += m - (srtt >> 3), so a
+	 * change of srtt_us/mdev_us since the last snapshot reveals the raw
+	 * sample m exactly (each incoming segment gives at most one sample).
+	 */
+	__u32 srtt = tp->srtt_us, mdev = tp->mdev_us;
+	if (srtt != st->prev_srtt || mdev != st->prev_mdev) {
+		if (srtt) {
+			__u32 m = st->prev_srtt ? srtt - st->prev_srtt + (st->prev_srtt >> 3) : srtt >> 3;
+			st->sample_rtt_us = m;
+			st->sum_rtt_us += m;
+			st->count_rtt++;
+			if (m > st->max_rtt_us)
+				st->max_rtt_us = m;
+			if (!st->min_rtt_us || m < st->min_rtt_us)
+				st->min_rtt_us = m;
+			if (st->postcong_armed) {
+				st->postcong_sum_rtt_us += m;
+				st->postcong_count_rtt++;
+				st->postcong_armed = 0;
+			}
+		}
+		st->prev_srtt = srtt;
+		st->prev_mdev = mdev;
+	}
 }
 
 static __always_inline void fill_identity(struct estats_event *e, struct sock *sk)
@@ -377,6 +412,115 @@ int BPF_PROG(estats_state, struct sock *sk, int oldstate, int newstate)
 	return 0;
 }
 
+#define TCPHDR_FIN 0x01
+#define TCPHDR_SYN 0x02
+#define TCPHDR_ECE 0x40
+#define TCP_ECN_OK 1
+
+struct opt_walk {
+	__u8 hdr[64];
+	__u32 i;
+	__u32 hl;
+	__u32 sacks;
+	__u32 blocks;
+};
+
+static long opt_step(__u64 n, struct opt_walk *w)
+{
+	__u32 i = w->i;
+	if (i >= w->hl || i > 58)
+		return 1;
+	__u8 kind = w->hdr[i & 63];
+	if (kind == 0)
+		return 1;
+	if (kind == 1) {
+		w->i = i + 1;
+		return 0;
+	}
+	__u8 olen = w->hdr[(i + 1) & 63];
+	if (olen < 2)
+		return 1;
+	if (kind == 5) {
+		w->sacks++;
+		w->blocks += (olen - 2) / 8;
+	}
+	w->i = i + olen;
+	return 0;
+}
+
+/*
+ * Per incoming segment, before the stack processes it (tcp_probe fires at
+ * the top of tcp_rcv_established): the state here is the pre-segment state.
+ */
+static __always_inline void on_segment(struct estats_sk *st, struct tcp_sock *tp, const struct sk_buff *skb)
+{
+	__u8 hdr[64] = {};
+	if (bpf_probe_read_kernel(hdr, 60, skb->data))
+		return;
+	struct tcphdr *th = (struct tcphdr *)hdr;
+	__u32 hl = th->doff * 4;
+	__u32 len = skb->len;
+	__u32 payload = len > hl ? len - hl : 0;
+	__u32 seq = bpf_ntohl(th->seq), ack = bpf_ntohl(th->ack_seq);
+	__u32 win = bpf_ntohs(th->window);
+	__u8 flags = hdr[13];
+	__u32 snd_una = tp->snd_una;
+	__u8 ca = BPF_CORE_READ_BITFIELD(tp, inet_conn.icsk_ca_state);
+
+	st->data_octets_in += payload;
+
+	/* IP header: TTL / hop limit and TOS / traffic class of the last segment */
+	__u8 ip[10];
+	if (!bpf_probe_read_kernel(ip, sizeof(ip), skb->head + skb->network_header)) {
+		if ((ip[0] >> 4) == 4) {
+			st->ip_ttl = ip[8];
+			st->ip_tos_in = ip[1];
+		} else {
+			st->ip_ttl = ip[7];
+			st->ip_tos_in = ((ip[0] & 0xf) << 4) | (ip[1] >> 4);
+		}
+	}
+
+	/* SACK options (kind 5), walked with bpf_loop so the verifier checks one step */
+	struct opt_walk w = { .i = 20, .hl = hl };
+	__builtin_memcpy(w.hdr, hdr, sizeof(w.hdr));
+	bpf_loop(20, opt_step, &w, 0);
+	st->sacks_rcvd += w.sacks;
+	st->sack_blocks_rcvd += w.blocks;
+	bool has_sack = w.sacks > 0;
+
+	/* duplicate ACK received (RFC 5681): no data, no SYN/FIN, nothing new acked, window unchanged */
+	bool dupack = !payload && !(flags & (TCPHDR_SYN | TCPHDR_FIN)) && ack == snd_una &&
+		      snd_una != tp->snd_nxt && (win << BPF_CORE_READ_BITFIELD(tp, rx_opt.snd_wscale)) == tp->snd_wnd;
+	if (dupack)
+		st->dup_acks_in++;
+	if (win == 0 && tp->snd_wnd != 0)
+		st->zero_rwin_rcvd++;
+	if (ca == TCP_CA_Disorder && (__s32)(ack - snd_una) > 0)
+		st->sum_octets_reordered += ack - snd_una;
+	/* dubious ACKs (dup or SACK-bearing) that may end without a fast retransmit */
+	if ((dupack || (has_sack && !payload)) && ca <= TCP_CA_Disorder)
+		st->nonrecov_da_pending++;
+
+	/* ECN: CE on the IP header, ECE on the TCP header */
+	if ((st->ip_tos_in & 3) == 3) {
+		st->ce_rcvd++;
+		if (!(tp->ecn_flags & TCP_ECN_DEMAND_CWR))
+			st->ece_sent++;
+	}
+	if ((flags & TCPHDR_ECE) && (tp->ecn_flags & TCP_ECN_OK) && ca < TCP_CA_CWR)
+		st->ecn_signals++;
+
+	/* out-of-order data: a new reassembly episode when the OFO queue was empty */
+	if (payload && (__s32)(seq - tp->rcv_nxt) > 0) {
+		if (!tp->out_of_order_queue.rb_node)
+			st->dup_ack_episodes++;
+		__u32 span = seq + payload - tp->rcv_nxt;
+		if (span > st->max_reasm_queue)
+			st->max_reasm_queue = span;
+	}
+}
+
 SEC("tp_btf/tcp_probe")
 int BPF_PROG(estats_probe, struct sock *sk, struct sk_buff *skb)
 {
@@ -388,14 +532,7 @@ int BPF_PROG(estats_probe, struct sock *sk, struct sk_buff *skb)
 	struct estats_sk *st = state_of(sk, true);
 	if (!st)
 		return 0;
-	/* payload of this segment, duplicates included (DataOctetsIn) */
-	struct tcphdr th;
-	if (!bpf_probe_read_kernel(&th, sizeof(th), skb->data)) {
-		__u32 hl = th.doff * 4;
-		__u32 len = skb->len;
-		if (len > hl)
-			st->data_octets_in += len - hl;
-	}
+	on_segment(st, tp, skb);
 	if (!sample_due(st)) {
 		track_extremes(st, tp);
 		return 0;
@@ -434,8 +571,19 @@ int BPF_PROG(estats_cong_state, struct sock *sk, __u8 newstate)
 			st->cong_signals++;
 		if (newstate == TCP_CA_Recovery && old < TCP_CA_Recovery)
 			st->fast_retran++;
-		if (old == TCP_CA_Disorder && newstate == TCP_CA_Open)
+		if (old == TCP_CA_Disorder && newstate == TCP_CA_Open) {
 			st->nonrecov_da_episodes++;
+			st->nonrecov_da += st->nonrecov_da_pending;
+		}
+		if (newstate >= TCP_CA_CWR || newstate == TCP_CA_Open)
+			st->nonrecov_da_pending = 0; /* led to recovery, or the episode is over */
+		if (newstate >= TCP_CA_CWR && (old < newstate || newstate == TCP_CA_Loss)) {
+			/* context of this congestion signal (prior_cwnd is set just before) */
+			__u32 pc = tp->prior_cwnd ? tp->prior_cwnd : tp->snd_cwnd;
+			st->precong_sum_cwnd += pc * tp->mss_cache;
+			st->precong_sum_rtt_us += st->sample_rtt_us;
+			st->postcong_armed = 1;
+		}
 	}
 	emit(sk, tp, st, ESTATS_EV_CONGESTION, -1, 0, old, newstate, 0);
 	return 0;

@@ -60,6 +60,38 @@ struct estats_sk {
 	__u32 max_app_rqueue;
 	__u32 max_rwin_sent;
 	__u32 sk_flags;         /* ESTATS_F_SEEDED, ESTATS_F_ACTIVE */
+	/* RTT samples reconstructed from consecutive srtt_us/mdev_us (µs) */
+	__u64 sum_rtt_us;
+	__u32 prev_srtt;
+	__u32 prev_mdev;
+	__u32 sample_rtt_us;
+	__u32 max_rtt_us;
+	__u32 min_rtt_us;        /* 0 = no sample yet */
+	__u32 count_rtt;
+	__u32 max_rto_us;        /* RTO extremes sampled while icsk_backoff == 0 */
+	__u32 min_rto_us;
+	/* incoming segments (tcp_probe) */
+	__u32 dup_acks_in;
+	__u32 zero_rwin_rcvd;
+	__u32 sum_octets_reordered;
+	__u32 nonrecov_da;
+	__u32 nonrecov_da_pending; /* dubious ACKs of the current episode, not yet committed */
+	__u32 ce_rcvd;
+	__u32 ece_sent;
+	__u32 ecn_signals;
+	__u32 dup_ack_episodes;
+	__u32 max_reasm_queue;
+	__u32 sacks_rcvd;
+	__u32 sack_blocks_rcvd;
+	/* congestion context */
+	__u32 precong_sum_cwnd;
+	__u32 postcong_count_rtt;
+	__u64 precong_sum_rtt_us;
+	__u64 postcong_sum_rtt_us;
+	__u8 ip_ttl;
+	__u8 ip_tos_in;
+	__u8 postcong_armed;
+	__u8 pad2[5];
 };
 
 struct estats_event {

@@ -110,6 +110,34 @@ export interface Snapshot {
   readonly max_app_rqueue: number;
   readonly max_rwin_sent: number;
   readonly sk_flags: number;
+  readonly sum_rtt_us: bigint;
+  readonly prev_srtt: number;
+  readonly prev_mdev: number;
+  readonly sample_rtt_us: number;
+  readonly max_rtt_us: number;
+  readonly min_rtt_us: number;
+  readonly count_rtt: number;
+  readonly max_rto_us: number;
+  readonly min_rto_us: number;
+  readonly dup_acks_in: number;
+  readonly zero_rwin_rcvd: number;
+  readonly sum_octets_reordered: number;
+  readonly nonrecov_da: number;
+  readonly nonrecov_da_pending: number;
+  readonly ce_rcvd: number;
+  readonly ece_sent: number;
+  readonly ecn_signals: number;
+  readonly dup_ack_episodes: number;
+  readonly max_reasm_queue: number;
+  readonly sacks_rcvd: number;
+  readonly sack_blocks_rcvd: number;
+  readonly precong_sum_cwnd: number;
+  readonly postcong_count_rtt: number;
+  readonly precong_sum_rtt_us: bigint;
+  readonly postcong_sum_rtt_us: bigint;
+  readonly ip_ttl: number;
+  readonly ip_tos_in: number;
+  readonly postcong_armed: number;
 }
 
 export const SNAPSHOT_FIELDS = [
@@ -221,4 +249,32 @@ export const SNAPSHOT_FIELDS = [
   'max_app_rqueue',
   'max_rwin_sent',
   'sk_flags',
+  'sum_rtt_us',
+  'prev_srtt',
+  'prev_mdev',
+  'sample_rtt_us',
+  'max_rtt_us',
+  'min_rtt_us',
+  'count_rtt',
+  'max_rto_us',
+  'min_rto_us',
+  'dup_acks_in',
+  'zero_rwin_rcvd',
+  'sum_octets_reordered',
+  'nonrecov_da',
+  'nonrecov_da_pending',
+  'ce_rcvd',
+  'ece_sent',
+  'ecn_signals',
+  'dup_ack_episodes',
+  'max_reasm_queue',
+  'sacks_rcvd',
+  'sack_blocks_rcvd',
+  'precong_sum_cwnd',
+  'postcong_count_rtt',
+  'precong_sum_rtt_us',
+  'postcong_sum_rtt_us',
+  'ip_ttl',
+  'ip_tos_in',
+  'postcong_armed',
 ] as const;

@@ -74,14 +74,33 @@ test('every variable without get has a caveat; N has none', () => {
   assert.equal(availability(findVar('SmoothedRTT')), 'exact');
   assert.equal(availability(findVar('MSSRcvd')), 'approximate');
   assert.equal(availability(findVar('SndLimPctCwnd')), 'approximate');
-  assert.equal(availability(findVar('SampleRTT')), 'unavailable');
+  assert.equal(availability(findVar('SampleRTT')), 'exact');
+  assert.equal(availability(findVar('SoftErrors')), 'unavailable');
+});
+
+test('get: reconstructed RTT samples and other per-socket state', () => {
+  const s = snap({ count_rtt: 3, sample_rtt_us: 250, max_rtt_us: 900, min_rtt_us: 40, sum_rtt_us: 1190n,
+    max_rto_us: 204000, min_rto_us: 201000, flags: 0x02, state: 1, snd_una: 1000, bytes_acked: 11n });
+  assert.equal(val('SampleRTT', s), 0.25);
+  assert.equal(val('MaxRTT', s), 0.9);
+  assert.equal(val('MinRTT', s), 0.04);
+  assert.equal(val('HCSumRTT', s), 1.19);
+  assert.equal(val('CountRTT', s), 3);
+  assert.equal(val('MaxRTO', s), 204);
+  assert.equal(val('MinRTO', s), 201);
+  assert.equal(val('SampleRTT', snap({})), null, 'no sample yet');
+  assert.equal(val('SndInitial', s), 989, 'active: snd_una − bytes_acked');
+  assert.equal(val('SndInitial', { ...s, flags: 0 }), 988, 'passive: one less');
+  assert.equal(val('SndInitial', { ...s, flags: 0x01 }), null, 'seeded: unknown');
 });
 
 test('get: RTT, RTO, windows', () => {
   const s = snap({ srtt_us: 488, rttvar_us: 400, rto_us: 204000, rcv_rtt_us: 800,
     snd_cwnd: 10, mss_cache: 1448, snd_ssthresh: 0x7fffffff, rcv_wnd: 65483, snd_wnd: 1000, max_window: 2000 });
   assert.equal(val('SmoothedRTT', s), 0.061);
-  assert.equal(val('SmoothedRTT', snap({ srtt_us: 489 })), 489 / 8 / 1000);
+  // srtt_us >> 3, as tcpi_rtt and ss report it: the 1/8 µs fraction is dropped
+  assert.equal(val('SmoothedRTT', snap({ srtt_us: 489 })), 0.061);
+  assert.equal(val('SmoothedRTT', snap({ srtt_us: 8 * 61537 })), 61.537);
   assert.equal(val('RTTVar', s), 0.1);
   assert.equal(val('CurRTO', s), 204);
   assert.equal(val('RcvRTT', s), 100);

@@ -1,0 +1,67 @@
+// The recording format: round trip, and every way a file can be wrong is a
+// RecordFormatError naming the problem (never a crash, never partial output).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Recorder, openRecording, RecordFormatError } from '../../dist/stream/record.js';
+import { EVENT_SIZE, OFF, LAYOUT_HASH } from '../../dist/stream/layout.generated.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rec-'));
+function event(cookie, srtt) {
+  const b = new Uint8Array(EVENT_SIZE);
+  const dv = new DataView(b.buffer);
+  dv.setBigUint64(OFF.cookie, BigInt(cookie), true);
+  dv.setUint32(OFF.srtt_us, srtt, true);
+  b[OFF.kind] = 4;
+  return b;
+}
+function write(name) {
+  const p = join(dir, name);
+  const r = new Recorder(p, 123456789n, { tool: 'test' });
+  r.event(event(1, 800));
+  r.tick(5000000n);
+  r.event(event(2, 1600));
+  r.lost(3n);
+  r.close();
+  return p;
+}
+
+test('round trip keeps events, ticks, lost counts and the clock offset', () => {
+  const rec = openRecording(write('ok.tes'));
+  assert.equal(rec.bootOffsetNs, 123456789n);
+  assert.equal(rec.ticks, 1);
+  const items = [...rec.items()];
+  assert.deepEqual(items.map(i => i.type), ['event', 'tick', 'event', 'lost']);
+  assert.equal(items[0].ev.cookie, 1n);
+  assert.equal(items[0].ev.srtt_us, 800);
+  assert.equal(items[1].nowNs, 5000000n);
+  assert.equal(items[2].ev.cookie, 2n);
+  assert.equal(items[3].total, 3n);
+});
+
+const bad = [
+  ['not a recording', b => Buffer.from('hello world, this is not a recording at all.........')],
+  ['wrong version', b => { const c = Buffer.from(b); c.writeUInt32LE(99, 8); return c; }],
+  ['other layout', b => { const c = Buffer.from(b); c.write('0000000000000000', 16, 'latin1'); return c; }],
+  ['truncated record', b => b.subarray(0, b.length - 10)],
+  ['truncated header', b => b.subarray(0, 20)],
+  ['corrupt record type', b => { const c = Buffer.from(b); const hlen = c.readUInt32LE(12); c[hlen] = 77; return c; }],
+  ['corrupt metadata length', b => { const c = Buffer.from(b); c.writeUInt32LE(1 << 30, 44); return c; }],
+];
+for (const [name, mutate] of bad) {
+  test(`rejected: ${name}`, () => {
+    const p = join(dir, name.replace(/ /g, '_') + '.tes');
+    writeFileSync(p, mutate(readFileSync(write('src.tes'))));
+    assert.throws(() => openRecording(p), RecordFormatError);
+  });
+}
+
+test('missing file is a RecordFormatError naming the file', () => {
+  assert.throws(() => openRecording(join(dir, 'nope.tes')), e => e instanceof RecordFormatError && /nope\.tes/.test(e.message));
+});
+
+test('layout hash is the one of bpf/estats.h', () => {
+  assert.match(LAYOUT_HASH, /^[0-9a-f]{16}$/);
+});
