@@ -22,8 +22,13 @@ char LICENSE[] SEC("license") = "GPL";
 #define AF_INET6 10
 #define SOL_TCP 6
 #define TCP_INFINITE_SSTHRESH 0x7fffffff
+#define TCP_ECN_OK 1
 #define TCP_ECN_DEMAND_CWR 4
-#define ESTATS_CB_FLAGS (BPF_SOCK_OPS_RTO_CB_FLAG | BPF_SOCK_OPS_RTT_CB_FLAG)
+#define TCPHDR_FIN 0x01
+#define TCPHDR_SYN 0x02
+#define TCPHDR_ACK 0x10
+#define TCPHDR_ECE 0x40
+#define ESTATS_CB_FLAGS (BPF_SOCK_OPS_RTO_CB_FLAG | BPF_SOCK_OPS_RTT_CB_FLAG | BPF_SOCK_OPS_PARSE_ALL_HDR_OPT_CB_FLAG)
 
 const volatile struct estats_config CFG = {};
 extern unsigned int CONFIG_HZ __kconfig;
@@ -39,6 +44,43 @@ struct {
 	__type(key, int);
 	__type(value, struct estats_sk);
 } sk_state SEC(".maps");
+
+/* tcpEStatsListenerTable counters, keyed by netns + local port */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct estats_listener_key);
+	__type(value, struct estats_listener);
+} listeners SEC(".maps");
+
+struct tx_state {
+	__u32 last_win;
+	__u32 zero_rwin_sent;
+	__u32 max_rwin_sent;
+	__u32 seen;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct tx_state);
+} tx_states SEC(".maps");
+
+static __always_inline void fold_tx(struct sock *sk, struct estats_sk *st, bool last)
+{
+	__u64 key = (__u64)sk;
+	struct tx_state *tx = bpf_map_lookup_elem(&tx_states, &key);
+	if (!tx)
+		return;
+	st->zero_rwin_sent = tx->zero_rwin_sent;
+	if (tx->max_rwin_sent > st->max_rwin_sent)
+		st->max_rwin_sent = tx->max_rwin_sent;
+	st->last_win_sent = tx->last_win;
+	st->seen_win_sent = 1;
+	if (last)
+		bpf_map_delete_elem(&tx_states, &key);
+}
 
 /* [0] events lost (ring buffer full), [1] events sent */
 struct {
@@ -102,9 +144,22 @@ static __always_inline struct estats_sk *state_of(struct sock *sk, bool create)
 	if (st || !create)
 		return st;
 	st = bpf_sk_storage_get(&sk_state, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-	if (st && !st->start_ns)
+	if (st && !st->start_ns) {
 		st->start_ns = bpf_ktime_get_ns();
+		st->start_wall_ns = st->start_ns + CFG.wall_offset_ns;
+	}
 	return st;
+}
+
+static __always_inline __u32 netns_of(const struct sock *sk)
+{
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+}
+
+static __always_inline struct estats_listener *listener_of(__u32 netns, __u16 port)
+{
+	struct estats_listener_key k = { .netns = netns, .port = port };
+	return bpf_map_lookup_elem(&listeners, &k);
 }
 
 /* Only from process context (syscall paths): who owns the socket. */
@@ -159,6 +214,34 @@ static __always_inline void track_extremes(struct estats_sk *st, struct tcp_sock
 		st->max_app_rqueue = rq;
 	if (tp->rcv_wnd > st->max_rwin_sent)
 		st->max_rwin_sent = tp->rcv_wnd;
+
+	/* SndLimTrans*: changes of the kernel's send-limit chronograph seen at snapshots (sampled) */
+	__u8 ct = tp->chrono_type;
+	if (ct != st->prev_chrono) {
+		if (ct == 2)
+			st->snd_lim_trans_rwin++;
+		else if (ct == 1)
+			st->snd_lim_trans_cwnd++;
+		else if (st->prev_chrono == 1 || st->prev_chrono == 2)
+			st->snd_lim_trans_snd++; /* idle (UNSPEC) or SNDBUF_LIMITED */
+		st->prev_chrono = ct;
+	}
+
+	/* SlowStart / CongAvoid / OtherReductions: cwnd moves between snapshots */
+	__u32 cw = tp->snd_cwnd;
+	if (st->prev_cwnd && cw != st->prev_cwnd) {
+		if (cw > st->prev_cwnd) {
+			if (st->prev_cwnd < st->prev_ssthresh)
+				st->slow_start++;
+			else
+				st->cong_avoid++;
+		} else if (!st->cong_entered && BPF_CORE_READ_BITFIELD(tp, inet_conn.icsk_ca_state) == TCP_CA_Open) {
+			st->other_reductions++;
+		}
+	}
+	st->prev_cwnd = cw;
+	st->prev_ssthresh = tp->snd_ssthresh;
+	st->cong_entered = 0;
 
 	/* RTO extremes, without backoff (as Web10G) */
 	if (!tp->inet_conn.icsk_backoff) {
@@ -349,10 +432,21 @@ static __always_inline void emit_c(struct sock *sk, struct tcp_sock *tp, struct 
 	fill_snapshot(e, sk, tp);
 	if (newstate >= 0)
 		e->state = newstate; /* inet_sock_set_state runs before sk_state is written */
+	if (e->state == TCP_LISTEN || (newstate < 0 ? 0 : oldstate == TCP_LISTEN)) {
+		e->accept_qlen = tp->inet_conn.icsk_accept_queue.qlen.counter;
+		struct estats_listener *l = listener_of(e->netns, e->sport);
+		if (l)
+			__builtin_memcpy(&e->lst, l, sizeof(*l));
+	}
 	if (kind == ESTATS_EV_CONGESTION)
 		e->castate = (__u8)arg0; /* the hook runs before icsk_ca_state is written */
 	if (st) {
+		if (e->sport)
+			st->saved_sport = e->sport;
+		else
+			e->sport = st->saved_sport;
 		track_extremes(st, tp);
+		fold_tx(sk, st, kind == ESTATS_EV_CLOSE);
 		__builtin_memcpy(&e->st, st, sizeof(*st));
 		if (st->sk_flags & ESTATS_F_ACTIVE)
 			e->flags |= ESTATS_F_ACTIVE;
@@ -392,30 +486,33 @@ int BPF_PROG(estats_state, struct sock *sk, int oldstate, int newstate)
 		return 0;
 	struct estats_sk *st = state_of(sk, true);
 
-	if (st && newstate == TCP_SYN_SENT) {
-		/* connect(): process context, the caller owns the socket */
+	if (newstate == TCP_LISTEN) {
+		struct estats_listener_key k = { .netns = netns_of(sk), .port = sk->__sk_common.skc_num };
+		struct estats_listener l = { .l_start_wall_ns = bpf_ktime_get_ns() + CFG.wall_offset_ns };
+		bpf_map_update_elem(&listeners, &k, &l, BPF_ANY);
+	}
+	if (newstate == TCP_SYN_SENT)
+		return 0; /* the local port is not bound yet: sock_ops TCP_CONNECT_CB reports it */
+	if (st && newstate == TCP_SYN_RECV) {
 		st->start_ns = bpf_ktime_get_ns();
-		st->sk_flags |= ESTATS_F_ACTIVE;
-		set_owner(st);
-	} else if (st && newstate == TCP_SYN_RECV) {
-		st->start_ns = bpf_ktime_get_ns();
+		st->start_wall_ns = st->start_ns + CFG.wall_offset_ns;
 	} else if (st && newstate == TCP_LISTEN) {
 		set_owner(st);
 	}
 	emit(sk, tp, st, ESTATS_EV_STATE, newstate, oldstate, 0, 0, 0);
-	if (newstate == TCP_SYN_SENT || newstate == TCP_SYN_RECV)
+	if (newstate == TCP_SYN_RECV)
 		emit(sk, tp, st, ESTATS_EV_OPEN, newstate, oldstate, 0, 0, 0);
 	else if (newstate == TCP_ESTABLISHED)
 		emit(sk, tp, st, ESTATS_EV_ESTABLISHED, newstate, oldstate, 0, 0, 0);
 	else if (newstate == TCP_CLOSE)
 		emit(sk, tp, st, ESTATS_EV_CLOSE, newstate, oldstate, 0, 0, 0);
+	if (oldstate == TCP_LISTEN) {
+		struct estats_listener_key k = { .netns = netns_of(sk), .port = sk->__sk_common.skc_num };
+		bpf_map_delete_elem(&listeners, &k);
+	}
 	return 0;
 }
 
-#define TCPHDR_FIN 0x01
-#define TCPHDR_SYN 0x02
-#define TCPHDR_ECE 0x40
-#define TCP_ECN_OK 1
 
 struct opt_walk {
 	__u8 hdr[64];
@@ -510,6 +607,18 @@ static __always_inline void on_segment(struct estats_sk *st, struct tcp_sock *tp
 	}
 	if ((flags & TCPHDR_ECE) && (tp->ecn_flags & TCP_ECN_OK) && ca < TCP_CA_CWR)
 		st->ecn_signals++;
+	st->last_ack_ece = !!(flags & TCPHDR_ECE);
+
+	/* SoftErrors on the ACK window (RFC 5961: [snd_una - max_window, snd_nxt]) */
+	if (flags & TCPHDR_ACK) {
+		if ((__s32)(ack - (snd_una - tp->max_window)) < 0) {
+			st->soft_errors++;
+			st->soft_error_reason = 3; /* belowAckWindow */
+		} else if ((__s32)(ack - tp->snd_nxt) > 0) {
+			st->soft_errors++;
+			st->soft_error_reason = 4; /* aboveAckWindow */
+		}
+	}
 
 	/* out-of-order data: a new reassembly episode when the OFO queue was empty */
 	if (payload && (__s32)(seq - tp->rcv_nxt) > 0) {
@@ -583,6 +692,17 @@ int BPF_PROG(estats_cong_state, struct sock *sk, __u8 newstate)
 			st->precong_sum_cwnd += pc * tp->mss_cache;
 			st->precong_sum_rtt_us += st->sample_rtt_us;
 			st->postcong_armed = 1;
+			st->cong_entered = 1;
+		}
+		/* SendStall: entering CWR with no ECE on the last ACK and no TLP episode open */
+		if (newstate == TCP_CA_CWR && old < TCP_CA_CWR && !st->last_ack_ece && !tp->tlp_high_seq)
+			st->send_stall++;
+		/* undo: the stack clears undo_marker when it reverts a reduction */
+		if (!tp->undo_marker) {
+			if (old == TCP_CA_Recovery && newstate <= TCP_CA_Disorder)
+				st->spurious_fr++;
+			else if (old == TCP_CA_Loss && newstate == TCP_CA_Open)
+				st->spurious_rto++;
 		}
 	}
 	emit(sk, tp, st, ESTATS_EV_CONGESTION, -1, 0, old, newstate, 0);
@@ -637,12 +757,111 @@ int BPF_PROG(estats_recv_length, struct sock *sk, int ret, int flags)
 	return 0;
 }
 
+/*
+ * XMIT: every packet handed to a device; the advertised window of our
+ * segments. skb->sk here is an RCU pointer that neither SK_STORAGE nor the
+ * socket helpers accept, so this state lives in an LRU hash keyed by the
+ * socket's address and is folded into SK_STORAGE at each snapshot (emit).
+ */
+SEC("tp_btf/net_dev_queue")
+int BPF_PROG(estats_xmit, struct sk_buff *skb)
+{
+	struct sock *sk = skb->sk;
+	if (!sk || sk->sk_protocol != IPPROTO_TCP || sk->sk_type != 1 /* SOCK_STREAM */)
+		return 0;
+	if (sk->__sk_common.skc_state == TCP_NEW_SYN_RECV || sk->__sk_common.skc_state == TCP_TIME_WAIT || !wanted(sk))
+		return 0;
+	__u8 th[20];
+	if (bpf_probe_read_kernel(th, sizeof(th), skb->head + skb->transport_header))
+		return 0;
+	if (th[13] & TCPHDR_SYN)
+		return 0; /* SYN windows are never scaled */
+	__u64 key = (__u64)sk;
+	struct tx_state *tx = bpf_map_lookup_elem(&tx_states, &key);
+	if (!tx) {
+		struct tx_state z = {};
+		bpf_map_update_elem(&tx_states, &key, &z, BPF_NOEXIST);
+		tx = bpf_map_lookup_elem(&tx_states, &key);
+		if (!tx)
+			return 0;
+	}
+	__u32 win = ((__u32)th[14] << 8) | th[15];
+	if (win == 0 && (!tx->seen || tx->last_win != 0))
+		tx->zero_rwin_sent++;
+	struct tcp_sock *tp = (struct tcp_sock *)sk;
+	__u32 scaled = win << BPF_CORE_READ_BITFIELD_PROBED(tp, rx_opt.rcv_wscale);
+	if (scaled > tx->max_rwin_sent)
+		tx->max_rwin_sent = scaled;
+	tx->last_win = win;
+	tx->seen = 1;
+	return 0;
+}
+
+/* DROP: segments the stack dropped with a reason, for the socket that received them */
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(estats_drop, struct sk_buff *skb, void *location, enum skb_drop_reason reason, struct sock *rx_sk)
+{
+	if (!rx_sk || rx_sk->sk_protocol != IPPROTO_TCP)
+		return 0;
+	if (reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_TCP_LISTEN_OVERFLOW)) {
+		struct estats_listener *l = listener_of(netns_of(rx_sk), rx_sk->__sk_common.skc_num);
+		if (l)
+			__sync_fetch_and_add(&l->l_exceed_backlog, 1);
+		return 0;
+	}
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock(rx_sk);
+	if (!tp)
+		return 0;
+	struct estats_sk *st = bpf_sk_storage_get(&sk_state, (struct sock *)tp, 0, 0);
+	if (!st)
+		return 0;
+	__u8 why;
+	if (reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_TCP_RFC7323_PAWS) ||
+	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_TCP_RFC7323_PAWS_ACK) ||
+	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_TCP_RFC7323_TSECR))
+		why = 5; /* belowTSWindow */
+	else if (reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_TCP_OLD_SEQUENCE))
+		why = 1; /* belowDataWindow */
+	else if (reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_TCP_INVALID_SEQUENCE) ||
+		 reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_TCP_INVALID_END_SEQUENCE) ||
+		 reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_TCP_OVERWINDOW) ||
+		 reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_TCP_ZEROWINDOW)) {
+		struct tcp_skb_cb cb = {};
+		bpf_probe_read_kernel(&cb, sizeof(cb), &skb->cb);
+		why = (__s32)(cb.end_seq - tp->rcv_wup) < 0 ? 1 : 2;
+	} else if (reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_TCP_CSUM))
+		why = 7; /* dataCheckSum */
+	else if (reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_TCP_FLAGS) ||
+		 reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_TCP_INVALID_SYN))
+		why = 8; /* otherSoftError */
+	else
+		return 0;
+	st->soft_errors++;
+	st->soft_error_reason = why;
+	return 0;
+}
+
 SEC("sockops")
 int estats_sockops(struct bpf_sock_ops *skops)
 {
 	struct bpf_sock *bsk = skops->sk;
 	if (!bsk)
 		return 1;
+	__u32 op = skops->op;
+	if (op == BPF_SOCK_OPS_RWND_INIT || op == BPF_SOCK_OPS_TIMEOUT_INIT) {
+		/* a SYN reached a listener: skops->sk is the request socket */
+		struct tcp_request_sock *treq = bpf_skc_to_tcp_request_sock(bsk);
+		if (!treq)
+			return 1;
+		struct estats_listener *l = listener_of(BPF_CORE_READ(treq, req.req.__req_common.skc_net.net, ns.inum), skops->local_port);
+		if (l) {
+			if (op == BPF_SOCK_OPS_RWND_INIT)
+				__sync_fetch_and_add(&l->l_syn_rcvd, 1);
+			else
+				__sync_fetch_and_add(&l->l_initial, 1);
+		}
+		return 1;
+	}
 	struct tcp_sock *tp = bpf_skc_to_tcp_sock(bsk);
 	if (!tp)
 		return 1;
@@ -651,10 +870,42 @@ int estats_sockops(struct bpf_sock_ops *skops)
 		return 1;
 
 	switch (skops->op) {
+	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB: {
+		struct estats_listener *l = listener_of(netns_of(sk), skops->local_port);
+		if (l)
+			__sync_fetch_and_add(&l->l_established, 1);
+	}
+		/* fallthrough */
 	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
-	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
 		bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags | ESTATS_CB_FLAGS);
 		break;
+	case BPF_SOCK_OPS_TCP_CONNECT_CB: {
+		/* connect(): process context, the caller owns the socket; the port is bound now */
+		struct estats_sk *st = state_of(sk, true);
+		if (st) {
+			st->start_ns = bpf_ktime_get_ns();
+			st->start_wall_ns = st->start_ns + CFG.wall_offset_ns;
+			st->sk_flags |= ESTATS_F_ACTIVE;
+			set_owner(st);
+		}
+		__u64 cookie = bpf_get_socket_cookie(skops);
+		emit_c(sk, tp, st, cookie, ESTATS_EV_STATE, TCP_SYN_SENT, TCP_CLOSE, 0, 0, 0);
+		emit_c(sk, tp, st, cookie, ESTATS_EV_OPEN, TCP_SYN_SENT, TCP_CLOSE, 0, 0, 0);
+		break;
+	}
+	case BPF_SOCK_OPS_PARSE_HDR_OPT_CB: {
+		/* only hook for segments outside ESTABLISHED (tcp_probe covers that state) */
+		if (skops->state == BPF_TCP_ESTABLISHED)
+			break;
+		struct estats_sk *st = state_of(sk, false);
+		void *data = (void *)(long)skops->skb_data, *end = (void *)(long)skops->skb_data_end;
+		if (!st || data + 20 > end)
+			break;
+		__u32 hl = (((__u8 *)data)[12] >> 4) * 4;
+		if (skops->skb_len > hl)
+			st->data_octets_in += skops->skb_len - hl;
+		break;
+	}
 	case BPF_SOCK_OPS_RTO_CB: {
 		struct estats_sk *st = state_of(sk, true);
 		if (st) {

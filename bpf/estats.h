@@ -88,10 +88,49 @@ struct estats_sk {
 	__u32 postcong_count_rtt;
 	__u64 precong_sum_rtt_us;
 	__u64 postcong_sum_rtt_us;
+	/* wall clock (CLOCK_REALTIME ns) when the row was created */
+	__u64 start_wall_ns;
+	/* heuristics on consecutive snapshots (class A) */
+	__u32 prev_cwnd;         /* segments */
+	__u32 prev_ssthresh;
+	__u32 slow_start;
+	__u32 cong_avoid;
+	__u32 other_reductions;
+	__u32 spurious_fr;
+	__u32 spurious_rto;
+	__u32 send_stall;
+	__u32 soft_errors;
+	__u32 snd_lim_trans_rwin;
+	__u32 snd_lim_trans_cwnd;
+	__u32 snd_lim_trans_snd;
+	/* outgoing segments (net_dev_queue) */
+	__u32 zero_rwin_sent;
+	__u32 last_win_sent;     /* unscaled advertised window of the last segment sent */
 	__u8 ip_ttl;
 	__u8 ip_tos_in;
 	__u8 postcong_armed;
-	__u8 pad2[5];
+	__u8 soft_error_reason;  /* tcpEStatsStackSoftErrorReason, 0 = none */
+	__u8 prev_chrono;
+	__u8 cong_entered;       /* a congestion signal since the last snapshot */
+	__u8 last_ack_ece;       /* the last incoming segment carried ECE */
+	__u8 seen_win_sent;
+	__u16 saved_sport;       /* local port, remembered: TIME_WAIT takes it before the close event */
+	__u8 pad2[6];
+};
+
+/* Per-listener counters (the tcpEStatsListenerTable), keyed by netns + port. */
+struct estats_listener {
+	__u64 l_start_wall_ns;
+	__u64 l_syn_rcvd;
+	__u64 l_initial;
+	__u64 l_established;
+	__u64 l_exceed_backlog;
+};
+
+struct estats_listener_key {
+	__u32 netns;
+	__u16 port;
+	__u16 pad;
 };
 
 struct estats_event {
@@ -163,6 +202,8 @@ struct estats_event {
 	__u32 sk_max_ack_backlog;
 	__u32 prior_cwnd;
 	__u32 undo_marker;
+	__u32 accept_qlen;       /* listener: request sockets in the SYN queue */
+	__u32 pad3;
 	__u16 advmss;
 	__u16 mss_clamp;
 	__u16 user_mss;
@@ -186,6 +227,8 @@ struct estats_event {
 
 	/* per-socket state */
 	struct estats_sk st;
+	/* listener counters (only for sockets in LISTEN) */
+	struct estats_listener lst;
 };
 
 /* Set between open and load (".rodata"). */
@@ -193,6 +236,7 @@ struct estats_config {
 	__u64 sample_ns;         /* min gap between ack/rtt events per socket; 0 = every one */
 	__u32 filter_flags;      /* ESTATS_FILTER_* */
 	__u32 family;            /* 0 any, 4 or 6 */
+	__u64 wall_offset_ns;    /* CLOCK_REALTIME - CLOCK_MONOTONIC at load, ns */
 };
 
 #define ESTATS_FILTER_LPORT 0x1  /* local port must be in the ports map (bit 1) */

@@ -161,6 +161,7 @@ async function runMain(script: string | undefined, o: Record<string, unknown>, i
   const pd = program.pushdown;
   const backend = new Backend({
     sampleNs: BigInt(Math.round(sampleMs * 1e6)),
+    wallOffsetNs: bootOffsetNs,
     family: o['4'] ? 4 : o['6'] ? 6 : (pd.family ?? 0),
     ringBytes,
     lports: pd.lports, rports: pd.rports, ports: pd.ports,

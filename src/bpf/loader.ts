@@ -15,6 +15,8 @@ export interface BackendOptions {
   sampleNs: bigint;
   /** 0 = both */
   family: 0 | 4 | 6;
+  /** CLOCK_REALTIME − CLOCK_MONOTONIC, ns: the kernel stamps StartTimeStamp with it */
+  wallOffsetNs: bigint;
   /** ring buffer size in bytes (power of two, multiple of the page size) */
   ringBytes: number;
   /** kernel-side port filter (null = no constraint) */
@@ -112,6 +114,7 @@ export class Backend {
     if (o.ports) flags |= FILTER.PORT;
     buf.writeUInt32LE(flags, CONFIG_OFF.filter_flags);
     buf.writeUInt32LE(o.family, CONFIG_OFF.family);
+    buf.writeBigUInt64LE(o.wallOffsetNs, CONFIG_OFF.wall_offset_ns);
     if (bpf.map_set_initial_value(rodata, buf, size) !== 0) throw new BpfError(`cannot set the BPF configuration (errno ${errno()})`);
     if (bpf.map_set_max_entries(this.findMap(obj, 'events'), o.ringBytes) !== 0)
       throw new BpfError(`cannot size the ring buffer to ${o.ringBytes} bytes (errno ${errno()})`);

@@ -67,6 +67,7 @@ export interface Snapshot {
   readonly sk_max_ack_backlog: number;
   readonly prior_cwnd: number;
   readonly undo_marker: number;
+  readonly accept_qlen: number;
   readonly advmss: number;
   readonly mss_clamp: number;
   readonly user_mss: number;
@@ -135,9 +136,35 @@ export interface Snapshot {
   readonly postcong_count_rtt: number;
   readonly precong_sum_rtt_us: bigint;
   readonly postcong_sum_rtt_us: bigint;
+  readonly start_wall_ns: bigint;
+  readonly prev_cwnd: number;
+  readonly prev_ssthresh: number;
+  readonly slow_start: number;
+  readonly cong_avoid: number;
+  readonly other_reductions: number;
+  readonly spurious_fr: number;
+  readonly spurious_rto: number;
+  readonly send_stall: number;
+  readonly soft_errors: number;
+  readonly snd_lim_trans_rwin: number;
+  readonly snd_lim_trans_cwnd: number;
+  readonly snd_lim_trans_snd: number;
+  readonly zero_rwin_sent: number;
+  readonly last_win_sent: number;
   readonly ip_ttl: number;
   readonly ip_tos_in: number;
   readonly postcong_armed: number;
+  readonly soft_error_reason: number;
+  readonly prev_chrono: number;
+  readonly cong_entered: number;
+  readonly last_ack_ece: number;
+  readonly seen_win_sent: number;
+  readonly saved_sport: number;
+  readonly l_start_wall_ns: bigint;
+  readonly l_syn_rcvd: bigint;
+  readonly l_initial: bigint;
+  readonly l_established: bigint;
+  readonly l_exceed_backlog: bigint;
 }
 
 export const SNAPSHOT_FIELDS = [
@@ -206,6 +233,7 @@ export const SNAPSHOT_FIELDS = [
   'sk_max_ack_backlog',
   'prior_cwnd',
   'undo_marker',
+  'accept_qlen',
   'advmss',
   'mss_clamp',
   'user_mss',
@@ -274,7 +302,33 @@ export const SNAPSHOT_FIELDS = [
   'postcong_count_rtt',
   'precong_sum_rtt_us',
   'postcong_sum_rtt_us',
+  'start_wall_ns',
+  'prev_cwnd',
+  'prev_ssthresh',
+  'slow_start',
+  'cong_avoid',
+  'other_reductions',
+  'spurious_fr',
+  'spurious_rto',
+  'send_stall',
+  'soft_errors',
+  'snd_lim_trans_rwin',
+  'snd_lim_trans_cwnd',
+  'snd_lim_trans_snd',
+  'zero_rwin_sent',
+  'last_win_sent',
   'ip_ttl',
   'ip_tos_in',
   'postcong_armed',
+  'soft_error_reason',
+  'prev_chrono',
+  'cong_entered',
+  'last_ack_ece',
+  'seen_win_sent',
+  'saved_sport',
+  'l_start_wall_ns',
+  'l_syn_rcvd',
+  'l_initial',
+  'l_established',
+  'l_exceed_backlog',
 ] as const;

@@ -2,9 +2,9 @@
 /* eslint-disable */
 import type { Snapshot } from '../estats/snapshot.generated.js';
 
-export const LAYOUT_HASH = '9497397ffb081c3f';
-export const EVENT_SIZE = 448;
-export const CONFIG_SIZE = 16;
+export const LAYOUT_HASH = 'e1c34f2e86c6374b';
+export const EVENT_SIZE = 688;
+export const CONFIG_SIZE = 24;
 
 export const EV = {
   OPEN: 1,
@@ -99,50 +99,107 @@ export const OFF = {
   sk_max_ack_backlog: 288,
   prior_cwnd: 292,
   undo_marker: 296,
-  advmss: 300,
-  mss_clamp: 302,
-  user_mss: 304,
-  total_rto: 306,
-  total_rto_recoveries: 308,
-  tstamp_ok: 310,
-  sack_ok: 311,
-  wscale_ok: 312,
-  snd_wscale: 313,
-  rcv_wscale: 314,
-  ecn_flags: 315,
-  nonagle: 316,
-  retransmits: 317,
-  backoff: 318,
-  tos: 319,
-  sysctl_timestamps: 320,
-  sysctl_sack: 321,
-  sysctl_ecn: 322,
-  sysctl_wscale: 323,
-  pad1: 324,
-  start_ns: 328,
-  last_sample_ns: 336,
-  data_octets_in: 344,
-  owner_pid: 352,
-  owner_tid: 356,
-  owner_comm: 360,
-  cong_signals: 376,
-  fast_retran: 380,
-  timeouts: 384,
-  subsequent_timeouts: 388,
-  abrupt_timeouts: 392,
-  nonrecov_da_episodes: 396,
-  max_pipe: 400,
-  max_ss_cwnd: 404,
-  max_ca_cwnd: 408,
-  max_ssthresh: 412,
-  min_ssthresh: 416,
-  max_mss: 420,
-  min_mss: 424,
-  max_retx_queue: 428,
-  max_app_wqueue: 432,
-  max_app_rqueue: 436,
-  max_rwin_sent: 440,
-  sk_flags: 444,
+  accept_qlen: 300,
+  pad3: 304,
+  advmss: 308,
+  mss_clamp: 310,
+  user_mss: 312,
+  total_rto: 314,
+  total_rto_recoveries: 316,
+  tstamp_ok: 318,
+  sack_ok: 319,
+  wscale_ok: 320,
+  snd_wscale: 321,
+  rcv_wscale: 322,
+  ecn_flags: 323,
+  nonagle: 324,
+  retransmits: 325,
+  backoff: 326,
+  tos: 327,
+  sysctl_timestamps: 328,
+  sysctl_sack: 329,
+  sysctl_ecn: 330,
+  sysctl_wscale: 331,
+  pad1: 332,
+  start_ns: 336,
+  last_sample_ns: 344,
+  data_octets_in: 352,
+  owner_pid: 360,
+  owner_tid: 364,
+  owner_comm: 368,
+  cong_signals: 384,
+  fast_retran: 388,
+  timeouts: 392,
+  subsequent_timeouts: 396,
+  abrupt_timeouts: 400,
+  nonrecov_da_episodes: 404,
+  max_pipe: 408,
+  max_ss_cwnd: 412,
+  max_ca_cwnd: 416,
+  max_ssthresh: 420,
+  min_ssthresh: 424,
+  max_mss: 428,
+  min_mss: 432,
+  max_retx_queue: 436,
+  max_app_wqueue: 440,
+  max_app_rqueue: 444,
+  max_rwin_sent: 448,
+  sk_flags: 452,
+  sum_rtt_us: 456,
+  prev_srtt: 464,
+  prev_mdev: 468,
+  sample_rtt_us: 472,
+  max_rtt_us: 476,
+  min_rtt_us: 480,
+  count_rtt: 484,
+  max_rto_us: 488,
+  min_rto_us: 492,
+  dup_acks_in: 496,
+  zero_rwin_rcvd: 500,
+  sum_octets_reordered: 504,
+  nonrecov_da: 508,
+  nonrecov_da_pending: 512,
+  ce_rcvd: 516,
+  ece_sent: 520,
+  ecn_signals: 524,
+  dup_ack_episodes: 528,
+  max_reasm_queue: 532,
+  sacks_rcvd: 536,
+  sack_blocks_rcvd: 540,
+  precong_sum_cwnd: 544,
+  postcong_count_rtt: 548,
+  precong_sum_rtt_us: 552,
+  postcong_sum_rtt_us: 560,
+  start_wall_ns: 568,
+  prev_cwnd: 576,
+  prev_ssthresh: 580,
+  slow_start: 584,
+  cong_avoid: 588,
+  other_reductions: 592,
+  spurious_fr: 596,
+  spurious_rto: 600,
+  send_stall: 604,
+  soft_errors: 608,
+  snd_lim_trans_rwin: 612,
+  snd_lim_trans_cwnd: 616,
+  snd_lim_trans_snd: 620,
+  zero_rwin_sent: 624,
+  last_win_sent: 628,
+  ip_ttl: 632,
+  ip_tos_in: 633,
+  postcong_armed: 634,
+  soft_error_reason: 635,
+  prev_chrono: 636,
+  cong_entered: 637,
+  last_ack_ece: 638,
+  seen_win_sent: 639,
+  saved_sport: 640,
+  pad2: 642,
+  l_start_wall_ns: 648,
+  l_syn_rcvd: 656,
+  l_initial: 664,
+  l_established: 672,
+  l_exceed_backlog: 680,
 } as const;
 
 /** Byte offset of every field of struct estats_config. */
@@ -150,6 +207,7 @@ export const CONFIG_OFF = {
   sample_ns: 0,
   filter_flags: 8,
   family: 12,
+  wall_offset_ns: 16,
 } as const;
 
 const td = new TextDecoder();
@@ -230,47 +288,102 @@ export class EventView implements Snapshot {
   get sk_max_ack_backlog(): number { return this.dv.getUint32(288, true); }
   get prior_cwnd(): number { return this.dv.getUint32(292, true); }
   get undo_marker(): number { return this.dv.getUint32(296, true); }
-  get advmss(): number { return this.dv.getUint16(300, true); }
-  get mss_clamp(): number { return this.dv.getUint16(302, true); }
-  get user_mss(): number { return this.dv.getUint16(304, true); }
-  get total_rto(): number { return this.dv.getUint16(306, true); }
-  get total_rto_recoveries(): number { return this.dv.getUint16(308, true); }
-  get tstamp_ok(): number { return this.bytes[310]!; }
-  get sack_ok(): number { return this.bytes[311]!; }
-  get wscale_ok(): number { return this.bytes[312]!; }
-  get snd_wscale(): number { return this.bytes[313]!; }
-  get rcv_wscale(): number { return this.bytes[314]!; }
-  get ecn_flags(): number { return this.bytes[315]!; }
-  get nonagle(): number { return this.bytes[316]!; }
-  get retransmits(): number { return this.bytes[317]!; }
-  get backoff(): number { return this.bytes[318]!; }
-  get tos(): number { return this.bytes[319]!; }
-  get sysctl_timestamps(): number { return this.bytes[320]!; }
-  get sysctl_sack(): number { return this.bytes[321]!; }
-  get sysctl_ecn(): number { return this.bytes[322]!; }
-  get sysctl_wscale(): number { return this.bytes[323]!; }
-  get start_ns(): bigint { return this.dv.getBigUint64(328, true); }
-  get last_sample_ns(): bigint { return this.dv.getBigUint64(336, true); }
-  get data_octets_in(): bigint { return this.dv.getBigUint64(344, true); }
-  get owner_pid(): number { return this.dv.getUint32(352, true); }
-  get owner_tid(): number { return this.dv.getUint32(356, true); }
-  get owner_comm(): string { return cstr(this.bytes, 360, 16); }
-  get cong_signals(): number { return this.dv.getUint32(376, true); }
-  get fast_retran(): number { return this.dv.getUint32(380, true); }
-  get timeouts(): number { return this.dv.getUint32(384, true); }
-  get subsequent_timeouts(): number { return this.dv.getUint32(388, true); }
-  get abrupt_timeouts(): number { return this.dv.getUint32(392, true); }
-  get nonrecov_da_episodes(): number { return this.dv.getUint32(396, true); }
-  get max_pipe(): number { return this.dv.getUint32(400, true); }
-  get max_ss_cwnd(): number { return this.dv.getUint32(404, true); }
-  get max_ca_cwnd(): number { return this.dv.getUint32(408, true); }
-  get max_ssthresh(): number { return this.dv.getUint32(412, true); }
-  get min_ssthresh(): number { return this.dv.getUint32(416, true); }
-  get max_mss(): number { return this.dv.getUint32(420, true); }
-  get min_mss(): number { return this.dv.getUint32(424, true); }
-  get max_retx_queue(): number { return this.dv.getUint32(428, true); }
-  get max_app_wqueue(): number { return this.dv.getUint32(432, true); }
-  get max_app_rqueue(): number { return this.dv.getUint32(436, true); }
-  get max_rwin_sent(): number { return this.dv.getUint32(440, true); }
-  get sk_flags(): number { return this.dv.getUint32(444, true); }
+  get accept_qlen(): number { return this.dv.getUint32(300, true); }
+  get advmss(): number { return this.dv.getUint16(308, true); }
+  get mss_clamp(): number { return this.dv.getUint16(310, true); }
+  get user_mss(): number { return this.dv.getUint16(312, true); }
+  get total_rto(): number { return this.dv.getUint16(314, true); }
+  get total_rto_recoveries(): number { return this.dv.getUint16(316, true); }
+  get tstamp_ok(): number { return this.bytes[318]!; }
+  get sack_ok(): number { return this.bytes[319]!; }
+  get wscale_ok(): number { return this.bytes[320]!; }
+  get snd_wscale(): number { return this.bytes[321]!; }
+  get rcv_wscale(): number { return this.bytes[322]!; }
+  get ecn_flags(): number { return this.bytes[323]!; }
+  get nonagle(): number { return this.bytes[324]!; }
+  get retransmits(): number { return this.bytes[325]!; }
+  get backoff(): number { return this.bytes[326]!; }
+  get tos(): number { return this.bytes[327]!; }
+  get sysctl_timestamps(): number { return this.bytes[328]!; }
+  get sysctl_sack(): number { return this.bytes[329]!; }
+  get sysctl_ecn(): number { return this.bytes[330]!; }
+  get sysctl_wscale(): number { return this.bytes[331]!; }
+  get start_ns(): bigint { return this.dv.getBigUint64(336, true); }
+  get last_sample_ns(): bigint { return this.dv.getBigUint64(344, true); }
+  get data_octets_in(): bigint { return this.dv.getBigUint64(352, true); }
+  get owner_pid(): number { return this.dv.getUint32(360, true); }
+  get owner_tid(): number { return this.dv.getUint32(364, true); }
+  get owner_comm(): string { return cstr(this.bytes, 368, 16); }
+  get cong_signals(): number { return this.dv.getUint32(384, true); }
+  get fast_retran(): number { return this.dv.getUint32(388, true); }
+  get timeouts(): number { return this.dv.getUint32(392, true); }
+  get subsequent_timeouts(): number { return this.dv.getUint32(396, true); }
+  get abrupt_timeouts(): number { return this.dv.getUint32(400, true); }
+  get nonrecov_da_episodes(): number { return this.dv.getUint32(404, true); }
+  get max_pipe(): number { return this.dv.getUint32(408, true); }
+  get max_ss_cwnd(): number { return this.dv.getUint32(412, true); }
+  get max_ca_cwnd(): number { return this.dv.getUint32(416, true); }
+  get max_ssthresh(): number { return this.dv.getUint32(420, true); }
+  get min_ssthresh(): number { return this.dv.getUint32(424, true); }
+  get max_mss(): number { return this.dv.getUint32(428, true); }
+  get min_mss(): number { return this.dv.getUint32(432, true); }
+  get max_retx_queue(): number { return this.dv.getUint32(436, true); }
+  get max_app_wqueue(): number { return this.dv.getUint32(440, true); }
+  get max_app_rqueue(): number { return this.dv.getUint32(444, true); }
+  get max_rwin_sent(): number { return this.dv.getUint32(448, true); }
+  get sk_flags(): number { return this.dv.getUint32(452, true); }
+  get sum_rtt_us(): bigint { return this.dv.getBigUint64(456, true); }
+  get prev_srtt(): number { return this.dv.getUint32(464, true); }
+  get prev_mdev(): number { return this.dv.getUint32(468, true); }
+  get sample_rtt_us(): number { return this.dv.getUint32(472, true); }
+  get max_rtt_us(): number { return this.dv.getUint32(476, true); }
+  get min_rtt_us(): number { return this.dv.getUint32(480, true); }
+  get count_rtt(): number { return this.dv.getUint32(484, true); }
+  get max_rto_us(): number { return this.dv.getUint32(488, true); }
+  get min_rto_us(): number { return this.dv.getUint32(492, true); }
+  get dup_acks_in(): number { return this.dv.getUint32(496, true); }
+  get zero_rwin_rcvd(): number { return this.dv.getUint32(500, true); }
+  get sum_octets_reordered(): number { return this.dv.getUint32(504, true); }
+  get nonrecov_da(): number { return this.dv.getUint32(508, true); }
+  get nonrecov_da_pending(): number { return this.dv.getUint32(512, true); }
+  get ce_rcvd(): number { return this.dv.getUint32(516, true); }
+  get ece_sent(): number { return this.dv.getUint32(520, true); }
+  get ecn_signals(): number { return this.dv.getUint32(524, true); }
+  get dup_ack_episodes(): number { return this.dv.getUint32(528, true); }
+  get max_reasm_queue(): number { return this.dv.getUint32(532, true); }
+  get sacks_rcvd(): number { return this.dv.getUint32(536, true); }
+  get sack_blocks_rcvd(): number { return this.dv.getUint32(540, true); }
+  get precong_sum_cwnd(): number { return this.dv.getUint32(544, true); }
+  get postcong_count_rtt(): number { return this.dv.getUint32(548, true); }
+  get precong_sum_rtt_us(): bigint { return this.dv.getBigUint64(552, true); }
+  get postcong_sum_rtt_us(): bigint { return this.dv.getBigUint64(560, true); }
+  get start_wall_ns(): bigint { return this.dv.getBigUint64(568, true); }
+  get prev_cwnd(): number { return this.dv.getUint32(576, true); }
+  get prev_ssthresh(): number { return this.dv.getUint32(580, true); }
+  get slow_start(): number { return this.dv.getUint32(584, true); }
+  get cong_avoid(): number { return this.dv.getUint32(588, true); }
+  get other_reductions(): number { return this.dv.getUint32(592, true); }
+  get spurious_fr(): number { return this.dv.getUint32(596, true); }
+  get spurious_rto(): number { return this.dv.getUint32(600, true); }
+  get send_stall(): number { return this.dv.getUint32(604, true); }
+  get soft_errors(): number { return this.dv.getUint32(608, true); }
+  get snd_lim_trans_rwin(): number { return this.dv.getUint32(612, true); }
+  get snd_lim_trans_cwnd(): number { return this.dv.getUint32(616, true); }
+  get snd_lim_trans_snd(): number { return this.dv.getUint32(620, true); }
+  get zero_rwin_sent(): number { return this.dv.getUint32(624, true); }
+  get last_win_sent(): number { return this.dv.getUint32(628, true); }
+  get ip_ttl(): number { return this.bytes[632]!; }
+  get ip_tos_in(): number { return this.bytes[633]!; }
+  get postcong_armed(): number { return this.bytes[634]!; }
+  get soft_error_reason(): number { return this.bytes[635]!; }
+  get prev_chrono(): number { return this.bytes[636]!; }
+  get cong_entered(): number { return this.bytes[637]!; }
+  get last_ack_ece(): number { return this.bytes[638]!; }
+  get seen_win_sent(): number { return this.bytes[639]!; }
+  get saved_sport(): number { return this.dv.getUint16(640, true); }
+  get l_start_wall_ns(): bigint { return this.dv.getBigUint64(648, true); }
+  get l_syn_rcvd(): bigint { return this.dv.getBigUint64(656, true); }
+  get l_initial(): bigint { return this.dv.getBigUint64(664, true); }
+  get l_established(): bigint { return this.dv.getBigUint64(672, true); }
+  get l_exceed_backlog(): bigint { return this.dv.getBigUint64(680, true); }
 }

@@ -1,0 +1,203 @@
+// Public API of the query language.
+import type { Frame } from '../estats/types.js';
+import type { Emit } from './rows.js';
+import { parse } from './parser.js';
+import { checkStatements, exprText, type CheckedStatement, type TExpr } from './check.js';
+import { compileStatement, type CompiledStatement } from './compile.js';
+import { RuntimeCore } from './runtime.js';
+import { render, toJSON, type Diagnostic } from './diagnostics.js';
+import { EVENT_NAMES } from '../estats/fields.js';
+import type { StatementAst } from './ast.js';
+
+export type { Diagnostic } from './diagnostics.js';
+export { CODES, toJSON as diagnosticsToJSON } from './diagnostics.js';
+
+export interface CompileOptions { file?: string }
+
+export interface Pushdown {
+  lports: number[] | null;
+  rports: number[] | null;
+  ports: number[] | null;
+  family: 4 | 6 | null;
+}
+
+export interface Program {
+  statements: Statement[];
+  /** kernel event kinds any statement needs; null = all events */
+  events: Set<string> | null;
+  /** port/family conjuncts of `where` that hold for EVERY statement, safe to push to the kernel filter */
+  pushdown: Pushdown;
+  /** human-readable plan for --dry-run (which events each statement needs, which conjuncts go to the kernel) */
+  plan(): string;
+}
+
+export interface Statement { index: number; mode: 'event' | 'snapshot' | 'change'; everyMs: number | null; text: string }
+
+const compiledOf = new WeakMap<Program, CompiledStatement[]>();
+
+/** Parse, check and compile a program. program is null when there is any error (warnings alone keep it). */
+export function compile(source: string, opts: CompileOptions = {}): { program: Program | null; diagnostics: Diagnostic[] } {
+  void opts;
+  const parsed = parse(source);
+  const checked = checkStatements(parsed.program.statements);
+  const diagnostics = [...parsed.diagnostics, ...checked.diagnostics].sort((a, b) => a.span.offset - b.span.offset);
+  if (diagnostics.some(d => d.severity === 'error')) return { program: null, diagnostics };
+  const compiled = checked.checked.map(compileStatement);
+  const program = buildProgram(checked.checked, compiled);
+  compiledOf.set(program, compiled);
+  return { program, diagnostics };
+}
+
+export function renderDiagnostics(diags: Diagnostic[], source: string, file: string, color?: boolean): string {
+  return render(diags, source, file, color);
+}
+
+/** JSON form of diagnostics (one object per diagnostic). */
+export function diagnosticsJSON(diags: Diagnostic[], source: string, file: string): object[] {
+  return toJSON(diags, source, file);
+}
+
+export class Runtime {
+  private readonly core: RuntimeCore;
+  constructor(program: Program, emit: Emit) {
+    const compiled = compiledOf.get(program);
+    if (!compiled) throw new Error('Runtime: program was not made by compile()');
+    this.core = new RuntimeCore(compiled, emit);
+  }
+  /** every decoded event, after the per-socket table was updated */
+  onEvent(fr: Frame): void { this.core.onEvent(fr); }
+  /** called by the host on a timer with all live sockets; due `every` ticks run at nowNs */
+  onTick(nowNs: bigint, live: () => Iterable<Frame>): void { this.core.onTick(nowNs, live); }
+  /** the smallest `every` of the program in ms, or null */
+  get tickMs(): number | null { return this.core.tickMs; }
+  /** end of input: emit final aggregates and pending batches */
+  finish(nowNs: bigint): void { this.core.finish(nowNs); }
+}
+
+// ---------------------------------------------------------------------------
+// kernel pushdown
+
+interface StmtPush { lports: Set<number> | null; rports: Set<number> | null; ports: Set<number> | null; family: 4 | 6 | null }
+
+function conjuncts(t: TExpr | null): TExpr[] {
+  if (!t) return [];
+  if (t.k === 'and') return [...conjuncts(t.l), ...conjuncts(t.r)];
+  return [t];
+}
+
+const PORT_FIELD: Readonly<Record<string, 'lports' | 'rports'>> = { lport: 'lports', sport: 'lports', rport: 'rports', dport: 'rports' };
+const isPortNum = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65535;
+
+/** port values a conjunct allows for one field kind, or null if it is not a pushable port test */
+function portTest(t: TExpr): { kind: 'lports' | 'rports'; vals: number[] } | null {
+  if (t.k === 'cmp' && t.op === '==') {
+    const [f, c] = t.l.k === 'field' ? [t.l, t.r] : [t.r, t.l];
+    if (f.k === 'field' && PORT_FIELD[f.def.name] && c.k === 'const' && isPortNum(c.v)) return { kind: PORT_FIELD[f.def.name]!, vals: [c.v] };
+  }
+  if (t.k === 'in' && t.l.k === 'field' && PORT_FIELD[t.l.def.name] && t.items.length && t.items.every(i => i.k === 'const' && isPortNum(i.v))) {
+    return { kind: PORT_FIELD[t.l.def.name]!, vals: t.items.map(i => (i as { v: number }).v) };
+  }
+  return null;
+}
+
+function stmtPushdown(c: CheckedStatement): StmtPush {
+  const p: StmtPush = { lports: null, rports: null, ports: null, family: null };
+  const narrow = (cur: Set<number> | null, vals: number[]) => (cur === null ? new Set(vals) : new Set(vals.filter(v => cur.has(v))));
+  for (const t of conjuncts(c.where)) {
+    const pt = portTest(t);
+    if (pt) { p[pt.kind] = narrow(p[pt.kind], pt.vals); continue; }
+    // `port == N` / `port in (…)` were checked into (lport … or rport …)
+    if (t.k === 'or' && (t.canon.startsWith('port(') || t.canon.startsWith('portin('))) {
+      const a = portTest(t.l);
+      if (a) { p.ports = narrow(p.ports, a.vals); continue; }
+    }
+    if (t.k === 'cmp' && t.op === '==') {
+      const [f, k] = t.l.k === 'field' ? [t.l, t.r] : [t.r, t.l];
+      if (f.k === 'field' && f.def.name === 'family' && k.k === 'const' && (k.v === 4 || k.v === 6)) {
+        if (p.family !== null && p.family !== k.v) p.family = null; // contradictory: keep it simple, push nothing
+        else p.family = k.v;
+      }
+    }
+  }
+  return p;
+}
+
+function buildPushdown(checked: readonly CheckedStatement[]): Pushdown {
+  const per = checked.map(stmtPushdown);
+  const union = (k: 'lports' | 'rports' | 'ports'): number[] | null => {
+    if (!per.length || per.some(p => p[k] === null)) return null;
+    const s = new Set<number>();
+    for (const p of per) for (const v of p[k]!) s.add(v);
+    return [...s].sort((a, b) => a - b);
+  };
+  const fams = new Set(per.map(p => p.family));
+  const family = fams.size === 1 ? [...fams][0]! : null;
+  return { lports: union('lports'), rports: union('rports'), ports: union('ports'), family };
+}
+
+function pushText(p: { lports: Iterable<number> | null; rports: Iterable<number> | null; ports: Iterable<number> | null; family: 4 | 6 | null }): string {
+  const parts: string[] = [];
+  const list = (xs: Iterable<number>) => [...xs].join(', ');
+  if (p.lports) parts.push(`lport in (${list(p.lports)})`);
+  if (p.rports) parts.push(`rport in (${list(p.rports)})`);
+  if (p.ports) parts.push(`port in (${list(p.ports)})`);
+  if (p.family) parts.push(`family == ${p.family}`);
+  return parts.length ? parts.join(' and ') : 'none (every socket)';
+}
+
+/** the statement in canonical clause order */
+export function canonicalText(s: StatementAst): string {
+  const parts: string[] = [];
+  if (s.on) parts.push(`on ${s.on.events.map(e => e.name.toLowerCase()).join(', ')}`);
+  if (s.where) parts.push(`where ${exprText(s.where.expr)}`);
+  if (s.print) parts.push(`print ${s.print.items.map(i => (i.kind === 'star' ? '*' : exprText(i.expr) + (i.alias !== null ? ` as ${i.alias}` : ''))).join(', ')}`);
+  if (s.by) parts.push(`by ${s.by.keys.map(exprText).join(', ')}`);
+  if (s.every) parts.push(`every ${exprText(s.every.expr)}`);
+  if (s.sort) parts.push(`sort ${exprText(s.sort.expr)}${s.sort.desc ? ' desc' : ''}`);
+  if (s.limit) parts.push(`limit ${exprText(s.limit.expr)}`);
+  return parts.join(' ');
+}
+
+function buildProgram(checked: readonly CheckedStatement[], compiled: readonly CompiledStatement[]): Program {
+  void compiled;
+  const statements: Statement[] = checked.map(c => ({ index: c.index, mode: c.mode, everyMs: c.everyMs, text: c.text }));
+  let events: Set<string> | null = new Set();
+  for (const c of checked) {
+    if (c.eventNames === null) { events = null; break; }
+    for (const n of c.eventNames) events.add(n);
+  }
+  const pushdown = buildPushdown(checked);
+  const plan = (): string => {
+    const out: string[] = [];
+    for (const c of checked) {
+      const p = stmtPushdown(c);
+      out.push(`statement ${c.index + 1} (line ${c.ast.span.line}): ${canonicalText(c.ast)}`);
+      const mode = c.mode === 'event'
+        ? `event: one row per ${c.eventNames ? c.eventNames.join(', ') : 'event (all kinds)'} event${c.agg ? (c.everyMs !== null ? `, aggregated and emitted every ${fmtMs(c.everyMs)}` : ', aggregated and emitted at the end') : c.everyMs !== null ? `, in batches every ${fmtMs(c.everyMs)}` : ''}`
+        : c.mode === 'snapshot'
+          ? `snapshot: every ${fmtMs(c.everyMs!)}, one row per live socket${c.agg ? ', aggregated' : ''}`
+          : 'change: every event; a row when a printed value of the socket changed';
+      out.push(`  mode:    ${mode}`);
+      out.push(`  events:  ${c.eventNames ? c.eventNames.join(', ') : 'all'}`);
+      out.push(`  where:   ${c.where ? c.where.text : '-'}`);
+      out.push(`  columns: ${c.columns.map(col => `${col.name}${col.unit ? ` [${col.unit}]` : ''}`).join(', ')}`);
+      if (c.keys.length) out.push(`  by:      ${c.keys.map(k => k.text).join(', ')}`);
+      if (c.sort) out.push(`  sort:    ${'col' in c.sort ? c.columns[c.sort.col]!.name : c.sort.expr.text} ${c.sort.desc ? 'desc' : 'asc'}${c.limit !== null ? `, limit ${c.limit}` : ''}`);
+      else if (c.limit !== null) out.push(`  limit:   ${c.limit}`);
+      out.push(`  kernel filter (this statement): ${pushText(p)}`);
+    }
+    out.push(`program: events ${events ? [...events].join(', ') : 'all'}; kernel filter: ${pushText(pushdown)}`);
+    return out.join('\n') + '\n';
+  };
+  return { statements, events, pushdown, plan };
+}
+
+function fmtMs(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+/** event names a statement may use in `on` */
+export const EVENTS: readonly string[] = Object.values(EVENT_NAMES).filter(n => n !== 'seed');
