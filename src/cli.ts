@@ -68,6 +68,7 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
     .option('-v, --verbose', 'progress, libbpf messages and the verifier log on stderr (-vv: libbpf debug too)', (_v: string, n: number) => n + 1, 0)
     .addHelpText('after', EXAMPLES)
     .showHelpAfterError('(run tcp-estats --help for usage)')
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeOut: s => io.out.write(s), writeErr: s => io.err.write(s) });
 
@@ -77,7 +78,7 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
     .action((o: { format?: string }) => {
       const vars = [...CATALOG, ...DERIVED];
       if ((o.format ?? (io.out.isTTY ? 'text' : 'json')) === 'json') io.out.write(JSON.stringify(listJson(vars)) + '\n');
-      else io.out.write(formatList(vars, { color: colorWanted(undefined, io.out, io.env) }) + '\n');
+      else io.out.write(formatList(vars, { color: colorWanted(undefined, io.out, io.env), width: io.out.isTTY ? (io.out as { columns?: number }).columns ?? 100 : 1000 }) + '\n');
     });
   prog.command('describe')
     .description('print the full entry of one variable')
