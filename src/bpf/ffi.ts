@@ -27,6 +27,7 @@ koffi.opaque('bpf_object');
 koffi.opaque('bpf_program');
 koffi.opaque('bpf_map');
 koffi.opaque('bpf_link');
+koffi.opaque('btf');
 const PrintFn = koffi.proto('int libbpf_print_fn(int level, const char *fmt, void *args)');
 
 export const bpf = {
@@ -50,6 +51,9 @@ export const bpf = {
   map_set_initial_value: libbpf.func('int bpf_map__set_initial_value(bpf_map *map, const void *data, size_t size)'),
   map_set_max_entries: libbpf.func('int bpf_map__set_max_entries(bpf_map *map, uint32_t max_entries)'),
   map_lookup_elem: libbpf.func('int bpf_map_lookup_elem(int fd, const void *key, _Out_ void *value)'),
+  btf_load_vmlinux: libbpf.func('btf *btf__load_vmlinux_btf(void)'),
+  btf_find_by_name_kind: libbpf.func('int btf__find_by_name_kind(btf *btf, const char *name, uint32_t kind)'),
+  btf_free: libbpf.func('void btf__free(btf *btf)'),
   map_value_size: libbpf.func('uint32_t bpf_map__value_size(bpf_map *map)'),
   num_possible_cpus: libbpf.func('int libbpf_num_possible_cpus(void)'),
   map_update_elem: libbpf.func('int bpf_map_update_elem(int fd, const void *key, const void *value, uint64_t flags)'),

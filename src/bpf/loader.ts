@@ -38,18 +38,64 @@ export function findCgroup2(): string | null {
   return null;
 }
 
+/** Linux capability numbers (include/uapi/linux/capability.h). */
+const CAP = { NET_ADMIN: 12, SYS_ADMIN: 21, PERFMON: 38, BPF: 39 } as const;
+
+/** Effective capabilities of this process, from /proc/self/status. */
+export function effectiveCaps(): bigint {
+  try {
+    const m = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? BigInt('0x' + m[1]) : 0n;
+  } catch { return 0n; }
+}
+
+/**
+ * The capabilities the backend needs that this process lacks, by name:
+ * CAP_BPF (load programs and maps), CAP_PERFMON (tracing programs, reading
+ * kernel memory), CAP_NET_ADMIN (attach sock_ops to a cgroup). CAP_SYS_ADMIN
+ * stands in for the first two, as the kernel allows.
+ */
+export function missingCaps(eff = effectiveCaps()): string[] {
+  const has = (c: number) => (eff >> BigInt(c)) & 1n ? true : false;
+  const out: string[] = [];
+  if (!has(CAP.BPF) && !has(CAP.SYS_ADMIN)) out.push('CAP_BPF');
+  if (!has(CAP.PERFMON) && !has(CAP.SYS_ADMIN)) out.push('CAP_PERFMON');
+  if (!has(CAP.NET_ADMIN)) out.push('CAP_NET_ADMIN');
+  return out;
+}
+
+/**
+ * Programs the tool can run without: when the running kernel lacks their
+ * tracepoint, they are switched off (autoload) and the variables they feed
+ * are reported as degraded instead of stopping the tool.
+ */
+export const OPTIONAL_HOOKS: Readonly<Record<string, string>> = {
+  'tp_btf/tcp_retransmit_skb': 'retransmit events',
+  'tp_btf/tcp_cong_state_set': 'congestion events; CongSignals, FastRetran, NonRecovDA*, PreCong*/PostCong*, Spurious*, SendStall',
+  'tp_btf/tcp_send_reset': 'reset events (sent)',
+  'tp_btf/tcp_receive_reset': 'reset events (received)',
+  'tp_btf/sock_send_length': 'pid/comm of sockets the tool did not see open',
+  'tp_btf/sock_recv_length': 'pid/comm of sockets the tool did not see open',
+  'tp_btf/net_dev_queue': 'ZeroRwinSent, MaxRwinSent (outgoing windows)',
+  'tp_btf/kfree_skb': 'SoftErrors, SoftErrorReason, Listener ExceedBacklog',
+};
+
 /** Checks that need no privilege, each naming its fix. */
 export function preflight(): void {
   if (!existsSync('/sys/kernel/btf/vmlinux'))
     throw new BpfError('kernel BTF not found (/sys/kernel/btf/vmlinux): tcp-estats needs a kernel built with CONFIG_DEBUG_INFO_BTF=y (most distribution kernels since 5.x)');
   if (!findCgroup2())
-    throw new BpfError('no cgroup v2 mount found in /proc/mounts: mount one, e.g. mkdir -p /sys/fs/cgroup/unified && mount -t cgroup2 none /sys/fs/cgroup/unified');
+    throw new BpfError('no cgroup v2 mount found in /proc/mounts (cgroup v1 only?): tcp-estats attaches its sock_ops program to the cgroup-v2 root; mount one, e.g. mkdir -p /sys/fs/cgroup/unified && mount -t cgroup2 none /sys/fs/cgroup/unified');
+  const missing = missingCaps();
+  if (missing.length)
+    throw new BpfError(`missing capabilit${missing.length > 1 ? 'ies' : 'y'} ${missing.join(', ')}: run as root (sudo), or grant ${missing.join(' + ')} (e.g. setcap cap_bpf,cap_perfmon,cap_net_admin+ep on the node binary)`);
 }
 
 function privilegeHint(): string {
-  return process.getuid?.() === 0
-    ? 'the kernel refused as root: check kernel.unprivileged_bpf_disabled, lockdown (LSM) or seccomp'
-    : 'run as root (sudo), or grant CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN';
+  const missing = missingCaps();
+  return missing.length
+    ? `missing ${missing.join(', ')}: run as root (sudo), or grant them`
+    : 'the kernel refused although the capabilities are there: check kernel lockdown (LSM), seccomp, or a container that filters bpf()';
 }
 
 export class Backend {
@@ -78,6 +124,7 @@ export class Backend {
     if (!obj) throw new BpfError(`cannot open BPF object ${path} (errno ${errno()})`, errno(), this.logLines);
     this.obj = obj;
     this.configure(obj);
+    this.disableMissingHooks(obj);
     if (bpf.object_load(obj) !== 0) {
       const e = errno();
       const verifier = this.logLines.join('').includes('BEGIN PROG LOAD LOG');
@@ -91,6 +138,26 @@ export class Backend {
     this.countersFd = bpf.map_fd(this.findMap(obj, 'counters')) as number;
     this.fillPorts(obj);
     return this;
+  }
+
+  /** Optional programs whose tracepoint this kernel lacks (see OPTIONAL_HOOKS). */
+  readonly disabled: string[] = [];
+
+  private disableMissingHooks(obj: Ptr): void {
+    const btf = bpf.btf_load_vmlinux() as Ptr | null;
+    if (!btf) return; // libbpf reports the problem at load
+    try {
+      for (let p = bpf.object_next_program(obj, null) as Ptr | null; p; p = bpf.object_next_program(obj, p) as Ptr | null) {
+        const sec = bpf.program_section_name(p) as string;
+        if (!sec.startsWith('tp_btf/')) continue;
+        const tp = sec.slice('tp_btf/'.length);
+        const BTF_KIND_TYPEDEF = 8;
+        if ((bpf.btf_find_by_name_kind(btf, `btf_trace_${tp}`, BTF_KIND_TYPEDEF) as number) >= 0) continue;
+        if (!(sec in OPTIONAL_HOOKS)) throw new BpfError(`this kernel has no tracepoint ${tp}, which tcp-estats needs (Linux 6.x with BTF is required)`);
+        bpf.program_set_autoload(p, false);
+        this.disabled.push(sec);
+      }
+    } finally { bpf.btf_free(btf); }
   }
 
   private findMap(obj: Ptr, name: string): Ptr {
@@ -139,6 +206,7 @@ export class Backend {
       const sec = bpf.program_section_name(p) as string;
       const name = bpf.program_name(p) as string;
       if (sec.startsWith('iter/')) { this.iterProg = p; continue; }
+      if (this.disabled.includes(sec)) continue;
       let link: Ptr | null;
       if (sec === 'sockops') {
         const cg = findCgroup2()!;

@@ -1,0 +1,57 @@
+// What the tool says when it cannot run: each missing capability by name,
+// missing libbpf, missing kernel BTF, cgroup v1 only. Each is a one-line error
+// naming the fix, exit status 1, and nothing is left attached.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { needRoot, BIN } from './util.js';
+
+const PROG = ['-f', 'json', '-d', '1s', '-e', 'print SmoothedRTT'];
+
+function run(prefix, env = {}) {
+  const r = spawnSync(prefix[0], [...prefix.slice(1), process.execPath, BIN, ...PROG], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 20000 });
+  return { code: r.status, stderr: r.stderr, stdout: r.stdout };
+}
+
+const cases = [
+  ['CAP_BPF', ['setpriv', '--inh-caps=-all', '--bounding-set=-bpf,-sys_admin'], /missing capability CAP_BPF\b/],
+  ['CAP_PERFMON', ['setpriv', '--inh-caps=-all', '--bounding-set=-perfmon,-sys_admin'], /missing capability CAP_PERFMON\b/],
+  ['CAP_NET_ADMIN', ['setpriv', '--inh-caps=-all', '--bounding-set=-net_admin'], /missing capability CAP_NET_ADMIN\b/],
+  ['any capability (uid nobody)', ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'], /missing capabilities CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN: run as root/],
+];
+for (const [name, prefix, re] of cases) {
+  test(`without ${name}: names it and exits 1`, { skip: needRoot, timeout: 30000 }, () => {
+    const r = run(prefix);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, re);
+    assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
+    assert.equal(r.stdout, '', 'no data');
+  });
+}
+
+// A private mount namespace hides one file system object from the tool only.
+function inMountNs(setup) {
+  return ['unshare', '-m', 'sh', '-c', `${setup} && exec "$0" "$@"`];
+}
+
+test('without libbpf.so.1: names the package to install, exit 1', { skip: needRoot, timeout: 30000 }, () => {
+  const lib = spawnSync('sh', ['-c', 'ldconfig -p | sed -n "s/.*libbpf.so.1 .*=> //p" | head -1'], { encoding: 'utf8' }).stdout.trim();
+  assert.ok(lib, 'libbpf.so.1 is installed here');
+  const r = run(inMountNs(`mount --bind /dev/null ${lib}`));
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /cannot load libbpf\.so\.1: .*apt-get install libbpf1/);
+});
+
+test('without kernel BTF: names CONFIG_DEBUG_INFO_BTF, exit 1', { skip: needRoot, timeout: 30000 }, () => {
+  const r = run(inMountNs('mount -t tmpfs none /sys/kernel/btf'));
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /kernel BTF not found .*CONFIG_DEBUG_INFO_BTF=y/);
+});
+
+test('with cgroup v1 only: says how to mount cgroup v2, exit 1', { skip: needRoot, timeout: 30000 }, () => {
+  const mounts = spawnSync('sh', ['-c', "awk '$3==\"cgroup2\"{print $2}' /proc/mounts"], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+  assert.ok(mounts.length > 0, 'this machine has cgroup v2');
+  const r = run(inMountNs(mounts.map(m => `umount -l ${m}`).join(' && ')));
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /no cgroup v2 mount found .*mount -t cgroup2/);
+});
