@@ -246,6 +246,10 @@ export class StatementChecker {
         return this.err('E101', `unknown variable '${e.name}'`, e.span, `'${hit}' is ${d === 'event' ? 'an event' : d === 'state' ? 'a TCP state' : 'a congestion state'} name; compare it with ${field}: ${field} == ${hit}`);
       }
     }
+    const alias = this.ast.print?.items.find(it => it.kind === 'expr' && it.alias !== null && it.alias.toLowerCase() === lower);
+    if (alias && alias.kind === 'expr') {
+      return this.err('E101', `unknown variable '${e.name}'`, e.span, `'${alias.alias}' names a print column; only sort can use column names; write the expression ${exprText(alias.expr)} here`);
+    }
     const cands = [...FIELDS.map(x => x.name), 'port', ...CATALOG.map(x => x.name)];
     if (domain) cands.push(...domainNames(domain));
     const s = suggest(e.name, cands);
@@ -561,6 +565,13 @@ export class StatementChecker {
         if (!Array.isArray(u)) return u;
         [a, b] = u;
         ty = tyNum(undefined);
+      } else if (ta.dim === 'size' && tb.dim === 'time' && !ta.perSec && tb.unit) {
+        // size / time is a throughput: per second, like rate(), so `X / ElapsedSecs > 1MB` works
+        const perS = unitFactor('s', tb.unit);
+        const q: TExpr = { k: 'arith', op, l, r, ty: tyNum(undefined), text: `${paren(l, PREC.mul)} / ${paren(r, PREC.mul + 0.5)}`, canon: `/(${l.canon},${r.canon})`, prec: PREC.mul, span: e.span };
+        const tput: Ty = { t: 'num', dim: 'size', unit: ta.unit, perSec: true };
+        if (perS.mul === 1 && perS.div === 1) return { ...q, ty: tput };
+        return { k: 'scale', e: q, mul: perS.mul, div: perS.div, ty: tput, text: q.text, canon: q.canon, prec: q.prec, span: e.span };
       } else ty = tyNum(undefined);
     }
     const prec = op === '+' || op === '-' ? PREC.add : PREC.mul;
@@ -848,15 +859,16 @@ export class StatementChecker {
     const columns: Column[] = [];
     const values: TExpr[] = [];
     const colCanon: string[] = [];
-    const names = new Map<string, Span>();
+    const names = new Map<string, { fromStar: boolean; canon: string }>();
     const addCol = (name: string, t: TExpr, span: Span, fromStar: boolean): boolean => {
       const prev = names.get(name.toLowerCase());
       if (prev) {
-        if (fromStar) return false;
+        // an expansion (Perf.*, *) never duplicates a column; an explicit item equal to an expanded column is dropped
+        if (fromStar || (prev.fromStar && prev.canon === t.canon)) return false;
         this.err('E308', `two columns are named '${name}'`, span, `rename one with as, e.g. ${t.text} as ${name}2`);
         return false;
       }
-      names.set(name.toLowerCase(), span);
+      names.set(name.toLowerCase(), { fromStar, canon: t.canon });
       columns.push(column(name, t.ty));
       values.push(t);
       colCanon.push(t.canon);
@@ -934,7 +946,7 @@ export class StatementChecker {
         const msg = code === 'E301'
           ? `${t.text} is neither an aggregate nor a by key`
           : `cannot sort the groups by ${t.text}: it is neither an aggregate nor a by key`;
-        this.err(code, msg, t.span, `add it to by (by ${t.text}), or aggregate it (max(${t.text}))`);
+        this.err(code, msg, t.span, t.ty.t === 'num' ? `add it to by (by ${t.text}), or aggregate it (max(${t.text}))` : `add it to by (by ${t.text})`);
         return null;
       }
       case 'scale': case 'neg': case 'not': {

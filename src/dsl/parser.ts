@@ -415,8 +415,10 @@ const CLAUSE_START = new Set<TokenType>([T.On, T.Where, T.Print, T.By, T.Every, 
  * Cut the token stream into statements. A `;` always ends a statement; a line
  * end ends one unless it is inside parentheses, the line ends with a token
  * that needs more (`,`, an operator, a clause keyword), or the next line is
- * indented deeper than the statement's first line. A line that starts with a
- * clause keyword and is not indented deeper always starts a new statement.
+ * indented deeper than the statement's first line, or the statement has no
+ * print yet and the next line starts with a clause it does not have yet. A
+ * line that starts with a clause keyword the statement already has, or that
+ * follows a statement with print, starts a new statement (unless indented).
  */
 export function splitStatements(tokens: readonly IToken[]): IToken[][] {
   const out: IToken[][] = [];
@@ -432,9 +434,12 @@ export function splitStatements(tokens: readonly IToken[]): IToken[][] {
       while (j < tokens.length && tokens[j]!.tokenType === T.Newline) j++;
       const next = tokens[j];
       const indented = next !== undefined && next.tokenType !== T.Semicolon && (next.startColumn ?? 1) > (cur[0]!.startColumn ?? 1);
-      // a line that is not indented and starts with a clause keyword always starts a new statement
-      const fresh = next !== undefined && !indented && CLAUSE_START.has(next.tokenType);
-      if (!fresh && (depth > 0 || CONTINUES.has(cur[cur.length - 1]!.tokenType) || indented)) continue;
+      // a line that is not indented and starts with a clause keyword starts a new statement…
+      let fresh = next !== undefined && !indented && CLAUSE_START.has(next.tokenType);
+      // …unless the statement so far has no print and lacks that clause: `on close⏎print comm` is one statement
+      if (fresh && !cur.some(t => t.tokenType === T.Print) && !cur.some(t => t.tokenType === next!.tokenType)) fresh = false;
+      if (fresh) { flush(); continue; }
+      if (depth > 0 || CONTINUES.has(cur[cur.length - 1]!.tokenType) || indented || (next !== undefined && CLAUSE_START.has(next.tokenType) && !cur.some(t => t.tokenType === T.Print))) continue;
       flush();
       continue;
     }
@@ -550,7 +555,7 @@ function buildStatement(clauses: readonly Clause[], toks: readonly IToken[], sou
   }
   const span = spanJoin(tokSpan(toks[0]!), tokSpan(toks[toks.length - 1]!));
   if (!seen.has('print')) {
-    diags.push(mkDiag('error', 'E011', 'this statement has no print clause', span, 'say what to show, e.g. `print raddr, SmoothedRTT`; a line break ends a statement unless the next line is indented'));
+    diags.push(mkDiag('error', 'E011', 'this statement has no print clause', span, 'say what to show, e.g. `print raddr, SmoothedRTT`; a line break after print ends a statement; indent continuation lines'));
     return null;
   }
   for (const c of clauses) {

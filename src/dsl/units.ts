@@ -1,6 +1,5 @@
 // Units of literals and their conversion into a variable's unit.
-import type { Unit, Dimension } from '../estats/types.js';
-import { dimensionOf } from '../estats/types.js';
+import type { Unit } from '../estats/types.js';
 
 /** nanoseconds per time unit (literal suffixes and variable units) */
 const TIME_NS: Readonly<Record<string, number>> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
@@ -47,14 +46,7 @@ export function convertLiteral(value: number, suffix: string, to: Unit): number 
   return value;
 }
 
-/** The canonical unit of a literal's dimension: ms for time, octets for size. */
-export function canonicalUnit(dim: LitDim): Unit | undefined {
-  return dim === 'time' ? 'ms' : dim === 'size' ? 'octets' : undefined;
-}
 
-export function dimOfUnit(u: Unit | undefined): Dimension {
-  return u === undefined ? 'none' : dimensionOf(u);
-}
 
 /** Duration literal → milliseconds. */
 export function toMs(value: number, suffix: string): number {

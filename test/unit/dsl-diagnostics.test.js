@@ -1,6 +1,7 @@
 // Diagnostics: every code, its place, the rendering, and "all errors at once".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { UNAVAIL } from './dsl-helpers.js';
 import { compile, renderDiagnostics, CODES, diagnosticsJSON } from '../../dist/dsl/index.js';
 
 // [program, expected code, expected message fragment (optional), expected col (optional)]
@@ -15,6 +16,7 @@ const CASES = [
   ['print SmoothedRTT CurCwnd', 'E010', "unexpected 'CurCwnd'"],
   ['print (SmoothedRTT', 'E010', "expected ')'"],
   ['where dport == 443', 'E011', 'no print clause'],
+  ['on close\non ack print comm', 'E011', 'no print clause'],
   ['where dport == 443 print x where dport == 80', 'E012', "'where' appears twice"],
   ['# only a comment', 'E013'],
   ['where dprt == 443 print SmoothedRTT', 'E101', "unknown variable 'dprt'; did you mean 'dport'?", 7],
@@ -86,7 +88,7 @@ const CASES = [
   ['print stats(SampleRTT) sort stats(SampleRTT)', 'E307'],
   ['print SmoothedRTT, Perf.SmoothedRTT', 'E308', "two columns are named 'SmoothedRTT'"],
   ['print comm as x, dport as x', 'E308'],
-  ['print LimSsthresh', 'W001', 'not available'],
+  [`print ${UNAVAIL}`, 'W001', 'not available'],
   ['print comm sort comm', 'W002'],
   ['on close, close print comm', 'W003'],
 ];

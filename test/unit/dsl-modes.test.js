@@ -75,6 +75,7 @@ const CASES = [
   ['sort nulls last (asc and desc)', 'every 1s print comm, SampleRTT sort SampleRTT desc',
     [ev(A, { ...at(0) }), ev(B, { ...at(0), count_rtt: 1, sample_rtt_us: 1000 }), ev(C, { ...at(0), count_rtt: 1, sample_rtt_us: 3000 }), { tick: 1000 }],
     [['row', 0, ['curl', 3]], ['row', 0, ['wget', 1]], ['row', 0, ['curl', null]], ['end', 0]]],
+  ['sort asc explicitly', 'every 1s print comm, lport sort lport asc', [ev(B, at(0)), ev(A, at(0)), { tick: 1000 }], [['row', 0, ['curl', 40000]], ['row', 0, ['wget', 40001]], ['end', 0]]],
   ['sort strings', 'every 1s print comm sort comm desc limit 1', [ev(A, at(0)), ev(B, at(0)), { tick: 1000 }], [['row', 0, ['wget']], ['end', 0]]],
   ['sort aggregates by an aggregate not printed', 'on ack print comm, count() by comm sort sum(SegsOut) desc',
     [ev(A, { segs_out: 1 }), ev(A, { segs_out: 1 }), ev(B, { segs_out: 50 }), { finish: S }],

@@ -1,7 +1,7 @@
 // where, print and change mode: (program, input events, expected rows).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runSteps, rowsOf, colsOf, EV } from './dsl-helpers.js';
+import { runSteps, rowsOf, colsOf, EV, UNAVAIL } from './dsl-helpers.js';
 
 const A = { cookie: 1, saddr: '10.0.0.1', sport: 40000, daddr: '10.1.2.3', dport: 443, owner_comm: 'curl' };
 const B = { cookie: 2, saddr: '10.0.0.1', sport: 40001, daddr: '192.168.1.9', dport: 80, owner_comm: 'wget' };
@@ -56,6 +56,8 @@ const CASES = [
   ['division by zero is null', 'where comm == "curl" print SegsOut / SegsIn', [ev(A, { segs_out: 10 })], [[null]]],
   ['precedence * over +', 'where comm == "curl" print 1 + SegsOut * 2', [ev(A, { segs_out: 10 })], [[21]]],
   ['ms + us converts', 'where comm == "curl" print SmoothedRTT + 500us', [ev(A, { srtt_ms: 1 })], [[1.5]]],
+  ['size / time is per second', 'where HCDataOctetsOut / ElapsedMicroSecs > 1MB print comm, HCDataOctetsOut / ElapsedMicroSecs as bps',
+    [ev(A, { bytes_sent: 3000, start_ns: 1e9, tcp_mstamp_us: 1e6 + 1000 }), ev(B, { bytes_sent: 500, start_ns: 1e9, tcp_mstamp_us: 1e6 + 1000 })], [['curl', 3000000]]],
   ['a condition as a column', 'where comm == "curl" print SegsOut > 5 as big', [ev(A, { segs_out: 10 })], [[true]]],
   ['in list of numbers', 'where dport in (80, 8443) print comm', [ev(A), ev(B), ev(C)], [['wget'], ['nginx']]],
   ['not in', 'where dport not in (80, 8443) print comm', [ev(A), ev(B), ev(C)], [['curl']]],
@@ -77,13 +79,15 @@ const CASES = [
     [['curl', 0], ['wget', 0], ['curl', 1]]],
   ['change mode sees seed rows', 'print comm', [ev(A, { event: 'seed' }), ev(A)], [['curl']]],
   ['on excludes seed', 'on ack print comm', [ev(A, { event: 'seed' }), ev(B)], [['wget']]],
-  ['unavailable variable prints null and where on it is false', 'where LimSsthresh > 0 or comm == "wget" print comm, LimSsthresh', [ev(A), ev(B)], [['wget', null]]],
+  ['unavailable variable prints null and where on it is false', `where ${UNAVAIL} > 0 or comm == "wget" print comm, ${UNAVAIL}`, [ev(A), ev(B)], [['wget', null]]],
   ['not of null is null (row filtered)', 'where not (SampleRTT > 1) print comm', [ev(A), ev(B)], []],
   ['enum variable compared with a name', 'where Stack.State == established print comm, Stack.State', [ev(A, { state: 1 }), ev(B, { state: 8 })], [['curl', 5]]],
   ['statements separated by ;', 'where comm == "curl" print dport; where comm == "wget" print lport', [ev(A), ev(B)], [[443], [40001]]],
   ['statements separated by newlines, comments, shebang', '#!/usr/bin/env tcp-estats\n# first\nwhere comm == "curl" print dport # trailing\n\nwhere comm == "wget" print lport\n', [ev(A), ev(B)], [[443], [40001]]],
   ['a statement continues after a trailing operator or comma', 'where comm == "curl" and\n  dport == 443 print dport,\nlport', [ev(A)], [[443, 40000]]],
   ['an indented line continues the statement', 'where comm == "curl"\n    print dport\n  # comment\n    limit 1', [ev(A), ev(A, { dport: 1 })], [[443]]],
+  ['a statement without print goes on at the next clause line', 'on ack\nwhere comm == "curl"\nprint dport\nprint lport', [ev(A)], [[443], [40000]]],
+  ['a newline inside parentheses continues', 'where (comm == "curl"\n or comm == "x") print dport', [ev(A)], [[443]]],
   ['a backslash joins lines', 'where comm == "curl" \\\nprint dport', [ev(A)], [[443]]],
   ['clauses in any order', 'print comm where dport == 80', [ev(A), ev(B)], [['wget']]],
   ['keywords are case-insensitive', 'WHERE dport == 80 AND comm == "wget" PRINT comm', [ev(A), ev(B)], [['wget']]],
@@ -129,4 +133,11 @@ test('Perf.* and * expand in catalog order', async () => {
 test('statement index in rows', () => {
   const outs = runSteps('where comm == "curl" print dport\nwhere comm == "curl" print lport', [ev(A)]);
   assert.deepEqual(outs.map(o => [o.stmt, o.values]), [[0, [443]], [1, [40000]]]);
+});
+
+test('an explicit column equal to an expanded one appears once', () => {
+  const outs = runSteps('where comm == "curl" print SmoothedRTT, Perf.*', [ev(A)]);
+  const names = colsOf(outs);
+  assert.equal(names.filter(n => n === 'SmoothedRTT').length, 1);
+  assert.equal(names[0], 'SmoothedRTT');
 });
