@@ -7,7 +7,7 @@
 //     type 2 lost   payload = u64 total events lost so far (kernel counter)
 //     type 3 tick   payload = u64 CLOCK_MONOTONIC ns of a live timer tick
 import { openSync, writeSync, closeSync, readFileSync } from 'node:fs';
-import { LAYOUT_HASH, EVENT_SIZE } from './layout.generated.js';
+import { LAYOUT_HASH, EVENT_SIZE, FIELDS } from './layout.generated.js';
 import { EventView } from './decode.js';
 
 export const MAGIC = 'TCPESTRC';
@@ -18,6 +18,8 @@ export class RecordFormatError extends Error {}
 
 export interface RecordMeta {
   tool: string;
+  /** the event layout of the recording: [name, C type, count, offset] per field (added by the Recorder) */
+  layout?: ReadonlyArray<readonly [string, string, number, number]>;
   kernel?: string;
   host?: string;
   program?: string;
@@ -31,7 +33,7 @@ export class Recorder {
 
   constructor(path: string, bootOffsetNs: bigint, meta: RecordMeta) {
     this.fd = openSync(path, 'w');
-    const json = Buffer.from(JSON.stringify(meta), 'utf8');
+    const json = Buffer.from(JSON.stringify({ ...meta, layout: FIELDS }), 'utf8');
     const h = Buffer.alloc(8 + 4 + 4 + 16 + 4 + 8 + 4);
     h.write(MAGIC, 0, 'latin1');
     h.writeUInt32LE(FORMAT_VERSION, 8);
@@ -93,20 +95,19 @@ export function openRecording(path: string): Recording {
   const hlen = data.readUInt32LE(12);
   const hash = data.toString('latin1', 16, 32);
   const evSize = data.readUInt32LE(32);
-  if (hash !== LAYOUT_HASH || evSize !== EVENT_SIZE)
-    throw new RecordFormatError(`${path} was recorded with event layout ${hash} (${evSize} bytes); this tcp-estats uses ${LAYOUT_HASH} (${EVENT_SIZE} bytes): replay it with the version that recorded it`);
   const bootOffsetNs = data.readBigInt64LE(36);
   const jlen = data.readUInt32LE(44);
   if (48 + jlen !== hlen || hlen > data.length) throw new RecordFormatError(`${path}: corrupt header (lengths disagree)`);
   let meta: RecordMeta;
   try { meta = JSON.parse(data.toString('utf8', 48, hlen)) as RecordMeta; } catch { throw new RecordFormatError(`${path}: corrupt header (metadata is not JSON)`); }
+  const convert = hash === LAYOUT_HASH && evSize === EVENT_SIZE ? null : migration(path, hash, evSize, meta.layout);
   // Validate the whole body before anything is emitted, so a corrupt file never half-prints.
   let off = hlen, n = 0, ticks = 0;
   while (off < data.length) {
     if (off + 8 > data.length) throw new RecordFormatError(`${path}: truncated record header at byte ${off}`);
     const type = data[off]!, len = data.readUInt32LE(off + 4);
     if (off + 8 + len > data.length) throw new RecordFormatError(`${path}: truncated record at byte ${off} (record ${n})`);
-    if (type === REC_EVENT ? len !== EVENT_SIZE : type === REC_LOST || type === REC_TICK ? len !== 8 : true)
+    if (type === REC_EVENT ? len !== evSize : type === REC_LOST || type === REC_TICK ? len !== 8 : true)
       throw new RecordFormatError(`${path}: corrupt record ${n} at byte ${off} (type ${type}, length ${len})`);
     if (type === REC_TICK) ticks++;
     off += 8 + len; n++;
@@ -118,11 +119,37 @@ export function openRecording(path: string): Recording {
       while (o < data.length) {
         const type = data[o]!, len = data.readUInt32LE(o + 4);
         const p = data.subarray(o + 8, o + 8 + len);
-        if (type === REC_EVENT) yield { type: 'event', ev: new EventView(p) };
+        if (type === REC_EVENT) yield { type: 'event', ev: new EventView(convert ? convert(p) : p) };
         else if (type === REC_LOST) yield { type: 'lost', total: p.readBigUInt64LE(0) };
         else yield { type: 'tick', nowNs: p.readBigUInt64LE(0) };
         o += 8 + len;
       }
     },
+  };
+}
+
+/**
+ * A recording made with another event layout is converted field by field,
+ * by name: fields the recording lacks read as 0, fields this version dropped
+ * are ignored. Without the recorded layout (or with a field whose type
+ * changed) the recording cannot be read.
+ */
+function migration(path: string, hash: string, size: number, layout: RecordMeta['layout']): (p: Uint8Array) => Uint8Array {
+  const why = `${path} was recorded with event layout ${hash} (${size} bytes); this tcp-estats uses ${LAYOUT_HASH} (${EVENT_SIZE} bytes)`;
+  if (!Array.isArray(layout)) throw new RecordFormatError(`${why}, and the file does not describe its layout: replay it with the version that recorded it`);
+  const old = new Map(layout.map(f => [f[0], f]));
+  const copies: Array<[number, number, number]> = []; // [from, to, bytes]
+  for (const [name, type, count, off] of FIELDS) {
+    const o = old.get(name);
+    if (!o) continue;
+    if (o[1] !== type || o[2] !== count) throw new RecordFormatError(`${why}: field ${name} changed type (${o[1]}[${o[2]}] → ${type}[${count}]): replay it with the version that recorded it`);
+    const bytes = ({ __u8: 1, char: 1, __u16: 2, __u32: 4, __u64: 8 } as Record<string, number>)[type]! * count;
+    if (o[3] + bytes > size) throw new RecordFormatError(`${why}: corrupt layout (field ${name} beyond the event)`);
+    copies.push([o[3], off, bytes]);
+  }
+  return p => {
+    const out = new Uint8Array(EVENT_SIZE);
+    for (const [from, to, n] of copies) out.set(p.subarray(from, from + n), to);
+    return out;
   };
 }

@@ -44,7 +44,6 @@ test('round trip keeps events, ticks, lost counts and the clock offset', () => {
 const bad = [
   ['not a recording', b => Buffer.from('hello world, this is not a recording at all.........')],
   ['wrong version', b => { const c = Buffer.from(b); c.writeUInt32LE(99, 8); return c; }],
-  ['other layout', b => { const c = Buffer.from(b); c.write('0000000000000000', 16, 'latin1'); return c; }],
   ['truncated record', b => b.subarray(0, b.length - 10)],
   ['truncated header', b => b.subarray(0, 20)],
   ['corrupt record type', b => { const c = Buffer.from(b); const hlen = c.readUInt32LE(12); c[hlen] = 77; return c; }],
@@ -57,6 +56,46 @@ for (const [name, mutate] of bad) {
     assert.throws(() => openRecording(p), RecordFormatError);
   });
 }
+
+// Rewrite the header: another layout hash and metadata (the body stays).
+function withHeader(b, hash, meta) {
+  const hlen = b.readUInt32LE(12);
+  const json = Buffer.from(JSON.stringify(meta), 'utf8');
+  const h = Buffer.from(b.subarray(0, 48));
+  h.write(hash, 16, 'latin1');
+  h.writeUInt32LE(48 + json.length, 12);
+  h.writeUInt32LE(json.length, 44);
+  return Buffer.concat([h, json, b.subarray(hlen)]);
+}
+
+test('a recording of another layout is converted field by field, by name', () => {
+  const src = readFileSync(write('mig.tes'));
+  const meta = JSON.parse(src.toString('utf8', 48, src.readUInt32LE(12)));
+  // pretend the recorder's layout had srtt_us and cookie swapped in place… by moving srtt_us to another offset
+  const layout = meta.layout.map(f => (f[0] === 'srtt_us' ? [f[0], f[1], f[2], OFF.mdev_us] : f[0] === 'mdev_us' ? [f[0], f[1], f[2], OFF.srtt_us] : f));
+  const p = join(dir, 'migrated.tes');
+  writeFileSync(p, withHeader(src, 'ffffffffffffffff', { ...meta, layout }));
+  const items = [...openRecording(p).items()];
+  assert.equal(items[0].ev.cookie, 1n);
+  assert.equal(items[0].ev.srtt_us, 0, 'srtt_us read from where that layout kept it (mdev_us there = 0)');
+  assert.equal(items[0].ev.mdev_us, 800);
+});
+
+test('rejected: another layout that does not describe itself', () => {
+  const src = readFileSync(write('nolayout.tes'));
+  const p = join(dir, 'nolayout2.tes');
+  writeFileSync(p, withHeader(src, 'ffffffffffffffff', { tool: 'old' }));
+  assert.throws(() => openRecording(p), e => e instanceof RecordFormatError && /does not describe its layout/.test(e.message));
+});
+
+test('rejected: a field whose type changed', () => {
+  const src = readFileSync(write('typechg.tes'));
+  const meta = JSON.parse(src.toString('utf8', 48, src.readUInt32LE(12)));
+  const layout = meta.layout.map(f => (f[0] === 'srtt_us' ? [f[0], '__u64', 1, f[3]] : f));
+  const p = join(dir, 'typechg2.tes');
+  writeFileSync(p, withHeader(src, 'ffffffffffffffff', { ...meta, layout }));
+  assert.throws(() => openRecording(p), e => e instanceof RecordFormatError && /srtt_us changed type/.test(e.message));
+});
 
 test('missing file is a RecordFormatError naming the file', () => {
   assert.throws(() => openRecording(join(dir, 'nope.tes')), e => e instanceof RecordFormatError && /nope\.tes/.test(e.message));
