@@ -243,8 +243,8 @@ static __always_inline void track_extremes(struct estats_sk *st, struct tcp_sock
 	st->prev_ssthresh = tp->snd_ssthresh;
 	st->cong_entered = 0;
 
-	/* RTO extremes, without backoff (as Web10G) */
-	if (!tp->inet_conn.icsk_backoff) {
+	/* RTO extremes: once an RTT sample set the RTO, without backoff (as Web10G) */
+	if (!tp->inet_conn.icsk_backoff && tp->srtt_us) {
 		__u32 rto = jiffies_to_us(tp->inet_conn.icsk_rto);
 		if (rto > st->max_rto_us)
 			st->max_rto_us = rto;
