@@ -276,7 +276,7 @@ export const CATALOG: readonly VarDef[] = [
     s => (s.max_rto_us ? s.max_rto_us / 1000 : null), c(`sampled at every snapshot once an RTT sample exists (srtt_us != 0, so the initial 1 s RTO is left out, as Web10G updated it only after RTT samples) and while icsk_backoff == 0; ${SAMPLED}`)),
   v('Path', 19, 'MinRTO', G32, 'ms', 'E', 'smallest RTO',
     'min icsk_rto sampled while icsk_backoff == 0', '≤ every tcpi_rto sample; ≥ 200 ms (rto_min) on a LAN',
-    s => (s.min_rto_us ? s.min_rto_us / 1000 : null), c(`sampled at every snapshot while icsk_backoff == 0; ${SAMPLED}`)),
+    s => (s.min_rto_us ? s.min_rto_us / 1000 : null), c(`sampled at every snapshot once an RTT sample exists and while icsk_backoff == 0; ${SAMPLED}`)),
   v('Path', 20, 'IpTtl', U32, 'count', 'E', 'TTL / hop limit of the last received IP header',
     'iph->ttl / ip6h->hop_limit from skb->head + network_header at tcp_probe', "peer's IP_TTL — TTL 33 on the peer → 33",
     s => (s.ip_ttl || null), c('from the IP header of the last segment seen at tcp_probe; null until one arrived; tcp_probe sees segments only in ESTABLISHED (no PARSE_HDR hook yet: FIN_WAIT*/CLOSE_WAIT/LAST_ACK segments are missed)')),
