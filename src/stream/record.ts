@@ -6,7 +6,7 @@
 //     type 1 event  payload = struct estats_event bytes
 //     type 2 lost   payload = u64 total events lost so far (kernel counter)
 //     type 3 tick   payload = u64 CLOCK_MONOTONIC ns of a live timer tick
-import { openSync, writeSync, closeSync, readFileSync } from 'node:fs';
+import { openSync, writeSync, closeSync, readSync, fstatSync } from 'node:fs';
 import { LAYOUT_HASH, EVENT_SIZE, FIELDS } from './layout.generated.js';
 import { EventView } from './decode.js';
 
@@ -84,48 +84,94 @@ export interface Recording {
   items(): Generator<ReplayItem>;
 }
 
-/** Read and validate a whole recording. Every structural problem is a RecordFormatError naming it. */
-export function openRecording(path: string): Recording {
-  let data: Buffer;
-  try { data = readFileSync(path); } catch (e) { throw new RecordFormatError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
-  if (data.length < 48 || data.toString('latin1', 0, 8) !== MAGIC)
-    throw new RecordFormatError(`${path} is not a tcp-estats recording (bad magic); make one with --record FILE`);
-  const version = data.readUInt32LE(8);
-  if (version !== FORMAT_VERSION) throw new RecordFormatError(`${path} has format version ${version}; this tcp-estats reads version ${FORMAT_VERSION}`);
-  const hlen = data.readUInt32LE(12);
-  const hash = data.toString('latin1', 16, 32);
-  const evSize = data.readUInt32LE(32);
-  const bootOffsetNs = data.readBigInt64LE(36);
-  const jlen = data.readUInt32LE(44);
-  if (48 + jlen !== hlen || hlen > data.length) throw new RecordFormatError(`${path}: corrupt header (lengths disagree)`);
-  let meta: RecordMeta;
-  try { meta = JSON.parse(data.toString('utf8', 48, hlen)) as RecordMeta; } catch { throw new RecordFormatError(`${path}: corrupt header (metadata is not JSON)`); }
-  const convert = hash === LAYOUT_HASH && evSize === EVENT_SIZE ? null : migration(path, hash, evSize, meta.layout);
-  // Validate the whole body before anything is emitted, so a corrupt file never half-prints.
-  let off = hlen, n = 0, ticks = 0;
-  while (off < data.length) {
-    if (off + 8 > data.length) throw new RecordFormatError(`${path}: truncated record header at byte ${off}`);
-    const type = data[off]!, len = data.readUInt32LE(off + 4);
-    if (off + 8 + len > data.length) throw new RecordFormatError(`${path}: truncated record at byte ${off} (record ${n})`);
-    if (type === REC_EVENT ? len !== evSize : type === REC_LOST || type === REC_TICK ? len !== 8 : true)
-      throw new RecordFormatError(`${path}: corrupt record ${n} at byte ${off} (type ${type}, length ${len})`);
-    if (type === REC_TICK) ticks++;
-    off += 8 + len; n++;
-  }
-  return {
-    meta, bootOffsetNs, ticks,
-    *items() {
-      let o = hlen;
-      while (o < data.length) {
-        const type = data[o]!, len = data.readUInt32LE(o + 4);
-        const p = data.subarray(o + 8, o + 8 + len);
-        if (type === REC_EVENT) yield { type: 'event', ev: new EventView(convert ? convert(p) : p) };
-        else if (type === REC_LOST) yield { type: 'lost', total: p.readBigUInt64LE(0) };
-        else yield { type: 'tick', nowNs: p.readBigUInt64LE(0) };
-        o += 8 + len;
+const CHUNK = 8 << 20;
+
+/** Records of a recording body, read in chunks (files can be many GB). */
+function* records(fd: number, start: number, size: number): Generator<[type: number, payload: Buffer, off: number]> {
+  let buf = Buffer.alloc(CHUNK);
+  let bufStart = start, bufLen = 0, pos = 0; // pos: offset in buf of the next record
+  for (;;) {
+    const need = (n: number): boolean => {
+      if (pos + n <= bufLen) return true;
+      // shift the tail to the front and read more
+      const tail = bufLen - pos;
+      if (n > buf.length) { const nb = Buffer.alloc(n + CHUNK); buf.copy(nb, 0, pos, bufLen); buf = nb; } else buf.copy(buf, 0, pos, bufLen);
+      bufStart += pos; bufLen = tail; pos = 0;
+      while (bufLen < n) {
+        const r = readSync(fd, buf, bufLen, buf.length - bufLen, bufStart + bufLen);
+        if (r === 0) return false;
+        bufLen += r;
       }
-    },
-  };
+      return true;
+    };
+    if (bufStart + pos >= size) return;
+    const at = bufStart + pos;
+    if (!need(8)) throw new RecordFormatError(`truncated record header at byte ${at}`);
+    const type = buf[pos]!, len = buf.readUInt32LE(pos + 4);
+    if (len > 1 << 20) throw new RecordFormatError(`corrupt record at byte ${at} (length ${len})`);
+    if (!need(8 + len)) throw new RecordFormatError(`truncated record at byte ${at}`);
+    yield [type, buf.subarray(pos + 8, pos + 8 + len), at];
+    pos += 8 + len;
+  }
+}
+
+/**
+ * Open and validate a recording: the header, then every record (a streaming
+ * pass), so a corrupt file never half-prints. Every structural problem is a
+ * RecordFormatError naming it. items() then streams the events again.
+ */
+export function openRecording(path: string): Recording {
+  let fd: number, size: number;
+  try { fd = openSync(path, 'r'); size = fstatSync(fd).size; } catch (e) { throw new RecordFormatError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+  try {
+    const head = Buffer.alloc(48);
+    const got = readSync(fd, head, 0, 48, 0);
+    if (got < 48 || head.toString('latin1', 0, 8) !== MAGIC)
+      throw new RecordFormatError(`${path} is not a tcp-estats recording (bad magic); make one with --record FILE`);
+    const version = head.readUInt32LE(8);
+    if (version !== FORMAT_VERSION) throw new RecordFormatError(`${path} has format version ${version}; this tcp-estats reads version ${FORMAT_VERSION}`);
+    const hlen = head.readUInt32LE(12);
+    const hash = head.toString('latin1', 16, 32);
+    const evSize = head.readUInt32LE(32);
+    const bootOffsetNs = head.readBigInt64LE(36);
+    const jlen = head.readUInt32LE(44);
+    if (48 + jlen !== hlen || hlen > size || jlen > 16 << 20) throw new RecordFormatError(`${path}: corrupt header (lengths disagree)`);
+    const jbuf = Buffer.alloc(jlen);
+    readSync(fd, jbuf, 0, jlen, 48);
+    let meta: RecordMeta;
+    try { meta = JSON.parse(jbuf.toString('utf8')) as RecordMeta; } catch { throw new RecordFormatError(`${path}: corrupt header (metadata is not JSON)`); }
+    const convert = hash === LAYOUT_HASH && evSize === EVENT_SIZE ? null : migration(path, hash, evSize, meta.layout);
+    let n = 0, ticks = 0;
+    try {
+      for (const [type, p, at] of records(fd, hlen, size)) {
+        const len = p.length;
+        if (type === REC_EVENT ? len !== evSize : type === REC_LOST || type === REC_TICK ? len !== 8 : true)
+          throw new RecordFormatError(`corrupt record ${n} at byte ${at} (type ${type}, length ${len})`);
+        if (type === REC_TICK) ticks++;
+        n++;
+      }
+    } catch (e) {
+      if (e instanceof RecordFormatError) throw new RecordFormatError(`${path}: ${e.message}`);
+      throw e;
+    }
+    const fdItems = fd;
+    return {
+      meta, bootOffsetNs, ticks,
+      *items() {
+        try {
+          for (const [type, p] of records(fdItems, hlen, size)) {
+            // copy: the chunk buffer is reused, and the table keeps events
+            if (type === REC_EVENT) yield { type: 'event', ev: new EventView(convert ? convert(p) : p.slice()) };
+            else if (type === REC_LOST) yield { type: 'lost', total: p.readBigUInt64LE(0) };
+            else yield { type: 'tick', nowNs: p.readBigUInt64LE(0) };
+          }
+        } finally { closeSync(fdItems); }
+      },
+    };
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
 }
 
 /**
