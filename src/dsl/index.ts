@@ -100,17 +100,29 @@ function portTest(t: TExpr): { kind: 'lports' | 'rports'; vals: number[] } | nul
   return null;
 }
 
+/**
+ * Port values a conjunct allows, also through `or`: the kernel filter is a
+ * pre-filter (the full `where` still runs in user space), so a superset is
+ * safe. `dport == a or dport == b` gives rports {a, b}; a mix of local and
+ * remote tests (`dport == a or sport == b`, and `port == N`) gives ports
+ * (either end) {a, b}.
+ */
+function portSet(t: TExpr): { kind: 'lports' | 'rports' | 'ports'; vals: number[] } | null {
+  const one = portTest(t);
+  if (one) return one;
+  if (t.k !== 'or') return null;
+  const a = portSet(t.l), b = portSet(t.r);
+  if (!a || !b) return null;
+  return { kind: a.kind === b.kind ? a.kind : 'ports', vals: [...new Set([...a.vals, ...b.vals])] };
+}
+
 function stmtPushdown(c: CheckedStatement): StmtPush {
   const p: StmtPush = { lports: null, rports: null, ports: null, family: null };
   const narrow = (cur: Set<number> | null, vals: number[]) => (cur === null ? new Set(vals) : new Set(vals.filter(v => cur.has(v))));
   for (const t of conjuncts(c.where)) {
-    const pt = portTest(t);
-    if (pt) { p[pt.kind] = narrow(p[pt.kind], pt.vals); continue; }
     // `port == N` / `port in (…)` were checked into (lport … or rport …)
-    if (t.k === 'or' && (t.canon.startsWith('port(') || t.canon.startsWith('portin('))) {
-      const a = portTest(t.l);
-      if (a) { p.ports = narrow(p.ports, a.vals); continue; }
-    }
+    const pt = portSet(t);
+    if (pt) { p[pt.kind] = narrow(p[pt.kind], pt.vals); continue; }
     if (t.k === 'cmp' && t.op === '==') {
       const [f, k] = t.l.k === 'field' ? [t.l, t.r] : [t.r, t.l];
       if (f.k === 'field' && f.def.name === 'family' && k.k === 'const' && (k.v === 4 || k.v === 6)) {
@@ -132,7 +144,20 @@ function buildPushdown(checked: readonly CheckedStatement[]): Pushdown {
   };
   const fams = new Set(per.map(p => p.family));
   const family = fams.size === 1 ? [...fams][0]! : null;
-  return { lports: union('lports'), rports: union('rports'), ports: union('ports'), family };
+  const out: Pushdown = { lports: union('lports'), rports: union('rports'), ports: union('ports'), family };
+  // Statements constrained on different ends (one on lport, another on
+  // rport): any port of either still bounds what the program can use, so
+  // push their union as "either end" (a superset; user space re-checks).
+  if (!out.lports && !out.rports && !out.ports && per.length && per.every(p => p.lports || p.rports || p.ports)) {
+    const s = new Set<number>();
+    for (const p of per) {
+      const sets = [p.lports, p.rports, p.ports].filter((x): x is Set<number> => x !== null);
+      const smallest = sets.reduce((a, b) => (b.size < a.size ? b : a));
+      for (const v of smallest) s.add(v);
+    }
+    out.ports = [...s].sort((a, b) => a - b);
+  }
+  return out;
 }
 
 function pushText(p: { lports: Iterable<number> | null; rports: Iterable<number> | null; ports: Iterable<number> | null; family: 4 | 6 | null }): string {
