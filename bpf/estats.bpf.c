@@ -259,8 +259,11 @@ static __always_inline void track_extremes(struct estats_sk *st, struct tcp_sock
 	 */
 	__u32 srtt = tp->srtt_us, mdev = tp->mdev_us;
 	if (srtt != st->prev_srtt || mdev != st->prev_mdev) {
-		if (srtt) {
-			__u32 m = st->prev_srtt ? srtt - st->prev_srtt + (st->prev_srtt >> 3) : srtt >> 3;
+		/* the kernel floors a sample at 1 µs: m <= 0 means several samples
+		 * merged between two snapshots (no hook in between); skip it */
+		__s64 m64 = st->prev_srtt ? (__s64)srtt - st->prev_srtt + (st->prev_srtt >> 3) : srtt >> 3;
+		if (srtt && m64 > 0 && m64 < 0xffffffffLL) {
+			__u32 m = m64;
 			st->sample_rtt_us = m;
 			st->sum_rtt_us += m;
 			st->count_rtt++;
