@@ -264,8 +264,16 @@ export class Backend {
     return { lost: sum(0), sent: sum(1) };
   }
 
-  close(): void {
+  /**
+   * Stop new events (destroy the links) but keep the ring and the counters,
+   * so a last drain sees everything the kernel sent: sent == received.
+   */
+  detach(): void {
     for (const l of this.links.splice(0)) bpf.link_destroy(l);
+  }
+
+  close(): void {
+    this.detach();
     this.ring?.close();
     this.ring = null;
     if (this.cgroupFd >= 0) { c.close(this.cgroupFd); this.cgroupFd = -1; }
