@@ -231,11 +231,14 @@ static __always_inline void track_extremes(struct estats_sk *st, struct tcp_sock
 	__u32 cw = tp->snd_cwnd;
 	if (st->prev_cwnd && cw != st->prev_cwnd) {
 		if (cw > st->prev_cwnd) {
-			if (st->prev_cwnd < st->prev_ssthresh)
+			if (CFG.upgrades & ESTATS_UPG_CWND_GROWTH)
+				; /* counted exactly by fentry tcp_slow_start / tcp_cong_avoid_ai */
+			else if (st->prev_cwnd < st->prev_ssthresh)
 				st->slow_start++;
 			else
 				st->cong_avoid++;
-		} else if (!st->cong_entered && BPF_CORE_READ_BITFIELD(tp, inet_conn.icsk_ca_state) == TCP_CA_Open) {
+		} else if (!(CFG.upgrades & ESTATS_UPG_RESTART) && !st->cong_entered &&
+			   BPF_CORE_READ_BITFIELD(tp, inet_conn.icsk_ca_state) == TCP_CA_Open) {
 			st->other_reductions++;
 		}
 	}
@@ -431,6 +434,7 @@ static __always_inline void emit_c(struct sock *sk, struct tcp_sock *tp, struct 
 	e->oldcastate = oldcastate;
 	e->arg0 = arg0;
 	e->arg1 = arg1;
+	e->upgrades = CFG.upgrades;
 	fill_identity(e, sk);
 	fill_snapshot(e, sk, tp);
 	if (newstate >= 0)
@@ -701,11 +705,14 @@ int BPF_PROG(estats_cong_state, struct sock *sk, __u8 newstate)
 		if (newstate == TCP_CA_CWR && old < TCP_CA_CWR && !st->last_ack_ece && !tp->tlp_high_seq)
 			st->send_stall++;
 		/* undo: the stack clears undo_marker when it reverts a reduction */
-		if (!tp->undo_marker) {
-			if (old == TCP_CA_Recovery && newstate <= TCP_CA_Disorder)
+		if (!(CFG.upgrades & ESTATS_UPG_UNDO) && !tp->undo_marker) {
+			if (old == TCP_CA_Recovery && newstate <= TCP_CA_Disorder) {
 				st->spurious_fr++;
-			else if (old == TCP_CA_Loss && newstate == TCP_CA_Open)
+				st->cong_over_count++;
+			} else if (old == TCP_CA_Loss && newstate == TCP_CA_Open) {
 				st->spurious_rto++;
+				st->cong_over_count++;
+			}
 		}
 	}
 	emit(sk, tp, st, ESTATS_EV_CONGESTION, -1, 0, old, newstate, 0);
@@ -858,10 +865,13 @@ int estats_sockops(struct bpf_sock_ops *skops)
 			return 1;
 		struct estats_listener *l = listener_of(BPF_CORE_READ(treq, req.req.__req_common.skc_net.net, ns.inum), skops->local_port);
 		if (l) {
-			if (op == BPF_SOCK_OPS_RWND_INIT)
-				__sync_fetch_and_add(&l->l_syn_rcvd, 1);
-			else
+			if (op == BPF_SOCK_OPS_RWND_INIT) {
+				if (!(CFG.upgrades & ESTATS_UPG_SYN))
+					__sync_fetch_and_add(&l->l_syn_rcvd, 1);
+			}
+			else {
 				__sync_fetch_and_add(&l->l_initial, 1);
+			}
 		}
 		return 1;
 	}
@@ -959,5 +969,80 @@ int estats_seed(struct bpf_iter__tcp *ctx)
 		bpf_setsockopt(tp, SOL_TCP, TCP_BPF_SOCK_OPS_CB_FLAGS, &flags, sizeof(flags));
 	}
 	emit(sk, tp, st, ESTATS_EV_SEED, -1, 0, 0, 0, 0);
+	return 0;
+}
+
+/*
+ * Optional upgrades (autoload off unless the loader finds they can load;
+ * fentry/fexit needs a kernel that allows it: this project's floor does not).
+ * Each counts at the kernel function that the RFC variable is defined by.
+ */
+static __always_inline struct estats_sk *upg_state(struct sock *sk)
+{
+	if (!wanted(sk))
+		return 0;
+	return bpf_sk_storage_get(&sk_state, sk, 0, 0);
+}
+
+SEC("?fentry/tcp_slow_start")
+int BPF_PROG(estats_upg_slow_start, struct tcp_sock *tp, __u32 acked)
+{
+	struct estats_sk *st = upg_state((struct sock *)tp);
+	if (st)
+		st->slow_start++;
+	return 0;
+}
+
+SEC("?fentry/tcp_cong_avoid_ai")
+int BPF_PROG(estats_upg_cong_avoid, struct tcp_sock *tp, __u32 w, __u32 acked)
+{
+	struct estats_sk *st = upg_state((struct sock *)tp);
+	if (st)
+		st->cong_avoid++;
+	return 0;
+}
+
+SEC("?fentry/tcp_undo_cwnd_reduction")
+int BPF_PROG(estats_upg_undo, struct sock *sk, bool unmark_loss)
+{
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
+	struct estats_sk *st = upg_state(sk);
+	if (!tp || !st)
+		return 0;
+	__u8 ca = BPF_CORE_READ_BITFIELD(tp, inet_conn.icsk_ca_state);
+	if (ca == TCP_CA_Recovery)
+		st->spurious_fr++;
+	else if (ca == TCP_CA_Loss)
+		st->spurious_rto++;
+	st->cong_over_count++;
+	return 0;
+}
+
+SEC("?fentry/tcp_cwnd_restart")
+int BPF_PROG(estats_upg_restart, struct sock *sk, __s32 delta)
+{
+	struct estats_sk *st = upg_state(sk);
+	if (st)
+		st->other_reductions++;
+	return 0;
+}
+
+SEC("?fexit/inet_csk_accept")
+int BPF_PROG(estats_upg_accept, struct sock *sk, void *arg, struct sock *newsk)
+{
+	if (!newsk || sk->sk_protocol != IPPROTO_TCP)
+		return 0;
+	struct estats_listener *l = listener_of(netns_of(sk), sk->__sk_common.skc_num);
+	if (l)
+		__sync_fetch_and_add(&l->l_accepted, 1);
+	return 0;
+}
+
+SEC("?fentry/tcp_conn_request")
+int BPF_PROG(estats_upg_syn, void *rsk_ops, void *af_ops, struct sock *sk, struct sk_buff *skb)
+{
+	struct estats_listener *l = listener_of(netns_of(sk), sk->__sk_common.skc_num);
+	if (l)
+		__sync_fetch_and_add(&l->l_syn_rcvd, 1);
 	return 0;
 }

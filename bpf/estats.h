@@ -99,6 +99,7 @@ struct estats_sk {
 	__u32 spurious_fr;
 	__u32 spurious_rto;
 	__u32 send_stall;
+	__u32 cong_over_count;
 	__u32 soft_errors;
 	__u32 snd_lim_trans_rwin;
 	__u32 snd_lim_trans_cwnd;
@@ -106,6 +107,7 @@ struct estats_sk {
 	/* outgoing segments (net_dev_queue) */
 	__u32 zero_rwin_sent;
 	__u32 last_win_sent;     /* unscaled advertised window of the last segment sent */
+	__u32 pad4;
 	__u8 ip_ttl;
 	__u8 ip_tos_in;
 	__u8 postcong_armed;
@@ -125,6 +127,7 @@ struct estats_listener {
 	__u64 l_initial;
 	__u64 l_established;
 	__u64 l_exceed_backlog;
+	__u64 l_accepted;        /* only with the fexit inet_csk_accept upgrade */
 };
 
 struct estats_listener_key {
@@ -203,7 +206,7 @@ struct estats_event {
 	__u32 prior_cwnd;
 	__u32 undo_marker;
 	__u32 accept_qlen;       /* listener: request sockets in the SYN queue */
-	__u32 pad3;
+	__u32 upgrades;          /* CFG.upgrades: which optional exact programs are live */
 	__u16 advmss;
 	__u16 mss_clamp;
 	__u16 user_mss;
@@ -237,7 +240,20 @@ struct estats_config {
 	__u32 filter_flags;      /* ESTATS_FILTER_* */
 	__u32 family;            /* 0 any, 4 or 6 */
 	__u64 wall_offset_ns;    /* CLOCK_REALTIME - CLOCK_MONOTONIC at load, ns */
+	__u32 upgrades;          /* ESTATS_UPG_*: optional fentry/fexit programs that loaded */
+	__u32 pad;
 };
+
+/*
+ * Optional fentry/fexit programs that make approximate (class A) variables
+ * exact where the kernel allows them. The loader sets a bit only when the
+ * programs loaded; the floor heuristics for those variables then stand down.
+ */
+#define ESTATS_UPG_CWND_GROWTH 0x1 /* fentry tcp_slow_start, tcp_cong_avoid_ai: SlowStart, CongAvoid */
+#define ESTATS_UPG_UNDO 0x2        /* fentry tcp_undo_cwnd_reduction: SpuriousFr/RtoDetected, CongOverCount */
+#define ESTATS_UPG_RESTART 0x4     /* fentry tcp_cwnd_restart: OtherReductions */
+#define ESTATS_UPG_ACCEPT 0x8      /* fexit inet_csk_accept: Listener Accepted */
+#define ESTATS_UPG_SYN 0x10        /* fentry tcp_conn_request: Listener SynRcvd */
 
 #define ESTATS_FILTER_LPORT 0x1  /* local port must be in the ports map (bit 1) */
 #define ESTATS_FILTER_RPORT 0x2  /* remote port must be in the ports map (bit 2) */

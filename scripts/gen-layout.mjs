@@ -69,6 +69,7 @@ lay += `export const LAYOUT_HASH = '${hash}';\nexport const EVENT_SIZE = ${ev.si
 lay += `export const EV = {\n` + [...defines].filter(([k]) => k.startsWith('ESTATS_EV_')).map(([k, v]) => `  ${k.slice(10)}: ${v},`).join('\n') + `\n} as const;\n\n`;
 lay += `export const FLAG = {\n` + [...defines].filter(([k]) => k.startsWith('ESTATS_F_')).map(([k, v]) => `  ${k.slice(9)}: ${v},`).join('\n') + `\n} as const;\n\n`;
 lay += `export const FILTER = {\n` + [...defines].filter(([k]) => k.startsWith('ESTATS_FILTER_')).map(([k, v]) => `  ${k.slice(14)}: ${v},`).join('\n') + `\n} as const;\n\n`;
+lay += `export const UPG = {\n` + [...defines].filter(([k]) => k.startsWith('ESTATS_UPG_')).map(([k, v]) => `  ${k.slice(11)}: ${v},`).join('\n') + `\n} as const;\n\n`;
 lay += `/** Byte offset of every field of struct estats_event. */\nexport const OFF = {\n` + ev.fields.map(f => `  ${f.name}: ${f.off},`).join('\n') + `\n} as const;\n\n`;
 lay += `/** Every field of struct estats_event: [name, C type, count, offset] (recorded in --record files). */\nexport const FIELDS: ReadonlyArray<readonly [string, string, number, number]> = [\n` + ev.fields.map(f => `  ['${f.name}', '${f.type}', ${f.count}, ${f.off}],`).join('\n') + `\n];\n\n`;
 lay += `/** Byte offset of every field of struct estats_config. */\nexport const CONFIG_OFF = {\n` + cfg.fields.map(f => `  ${f.name}: ${f.off},`).join('\n') + `\n} as const;\n\n`;

@@ -5,7 +5,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bpf, c, errno, setPrint, BpfError, O_RDONLY, O_DIRECTORY, type Ptr } from './ffi.js';
 import { RingReader } from './ringbuf.js';
-import { CONFIG_OFF, CONFIG_SIZE, FILTER } from '../stream/layout.generated.js';
+import { CONFIG_OFF, CONFIG_SIZE, FILTER, UPG } from '../stream/layout.generated.js';
+
+const UPG_ALL = Object.values(UPG).reduce((a, b) => a | b, 0);
 
 export const DEFAULT_OBJECT = fileURLToPath(new URL('../../bpf/estats.bpf.o', import.meta.url));
 
@@ -23,6 +25,8 @@ export interface BackendOptions {
   lports: number[] | null;
   rports: number[] | null;
   ports: number[] | null;
+  /** try the optional fentry/fexit programs (default true) */
+  upgrades?: boolean;
   /** libbpf messages and the verifier log (-v) */
   log?: (level: number, msg: string) => void;
 }
@@ -120,17 +124,19 @@ export class Backend {
     });
     const path = this.opts.objectPath ?? DEFAULT_OBJECT;
     if (!existsSync(path)) throw new BpfError(`BPF object not found: ${path}; run npm run build:bpf (needs clang) or reinstall tcp-estats`);
-    const obj = bpf.object_open_file(path, null) as Ptr | null;
-    if (!obj) throw new BpfError(`cannot open BPF object ${path} (errno ${errno()})`, errno(), this.logLines);
-    this.obj = obj;
-    this.configure(obj);
-    this.disableMissingHooks(obj);
-    if (bpf.object_load(obj) !== 0) {
-      const e = errno();
-      const verifier = this.logLines.join('').includes('BEGIN PROG LOAD LOG');
-      if (e === 1 || e === 13)
-        throw new BpfError(`permission denied loading the BPF programs: ${privilegeHint()}`, e, this.logLines);
-      throw new BpfError(`the kernel rejected the BPF programs (errno ${e})${verifier ? '; run with -v for the verifier log' : ''}`, e, this.logLines);
+    // First try with the optional exact programs (fentry/fexit); where the
+    // kernel refuses them, load again without: the floor heuristics then count.
+    let obj = this.openObject(path, this.opts.upgrades !== false);
+    const loaded = bpf.object_load(obj) === 0;
+    if (!loaded && !this.upgradesLive) this.loadFailed();
+    if (!loaded) {
+      this.upgradeError = `the kernel refused fentry/fexit programs (errno ${errno()})`;
+      bpf.object_close(obj);
+      this.obj = null;
+      obj = this.openObject(path, false);
+      if (bpf.object_load(obj) !== 0) this.loadFailed();
+    } else if (!this.upgradesLive && this.opts.upgrades === false) {
+      this.upgradeError = 'switched off (--no-upgrades)';
     }
     this.attach(obj);
     const events = this.findMap(obj, 'events');
@@ -142,6 +148,38 @@ export class Backend {
 
   /** Optional programs whose tracepoint this kernel lacks (see OPTIONAL_HOOKS). */
   readonly disabled: string[] = [];
+  /** ESTATS_UPG_* bits of the optional exact programs that loaded */
+  upgradesLive = 0;
+  /** why the optional exact programs are not live (null when they are) */
+  upgradeError: string | null = null;
+
+  /** Programs of the object that are optional exact upgrades (fentry/fexit/kprobe). */
+  private upgradeProgs(obj: Ptr): Ptr[] {
+    const out: Ptr[] = [];
+    for (let p = bpf.object_next_program(obj, null) as Ptr | null; p; p = bpf.object_next_program(obj, p) as Ptr | null)
+      if (/^\??(fentry|fexit|kprobe|kretprobe)\//.test(bpf.program_section_name(p) as string)) out.push(p);
+    return out;
+  }
+
+  private openObject(path: string, upgrades: boolean): Ptr {
+    const obj = bpf.object_open_file(path, null) as Ptr | null;
+    if (!obj) throw new BpfError(`cannot open BPF object ${path} (errno ${errno()})`, errno(), this.logLines);
+    this.obj = obj;
+    const ups = this.upgradeProgs(obj);
+    for (const p of ups) bpf.program_set_autoload(p, upgrades);
+    this.upgradesLive = upgrades && ups.length ? UPG_ALL : 0;
+    this.configure(obj);
+    this.disableMissingHooks(obj);
+    return obj;
+  }
+
+  private loadFailed(): never {
+    const e = errno();
+    const verifier = this.logLines.join('').includes('BEGIN PROG LOAD LOG');
+    if (e === 1 || e === 13)
+      throw new BpfError(`permission denied loading the BPF programs: ${privilegeHint()}`, e, this.logLines);
+    throw new BpfError(`the kernel rejected the BPF programs (errno ${e})${verifier ? '; run with -v for the verifier log' : ''}`, e, this.logLines);
+  }
 
   private disableMissingHooks(obj: Ptr): void {
     const btf = bpf.btf_load_vmlinux() as Ptr | null;
@@ -182,6 +220,7 @@ export class Backend {
     buf.writeUInt32LE(flags, CONFIG_OFF.filter_flags);
     buf.writeUInt32LE(o.family, CONFIG_OFF.family);
     buf.writeBigUInt64LE(o.wallOffsetNs, CONFIG_OFF.wall_offset_ns);
+    buf.writeUInt32LE(this.upgradesLive, CONFIG_OFF.upgrades);
     if (bpf.map_set_initial_value(rodata, buf, size) !== 0) throw new BpfError(`cannot set the BPF configuration (errno ${errno()})`);
     if (bpf.map_set_max_entries(this.findMap(obj, 'events'), o.ringBytes) !== 0)
       throw new BpfError(`cannot size the ring buffer to ${o.ringBytes} bytes (errno ${errno()})`);
@@ -207,6 +246,7 @@ export class Backend {
       const name = bpf.program_name(p) as string;
       if (sec.startsWith('iter/')) { this.iterProg = p; continue; }
       if (this.disabled.includes(sec)) continue;
+      if (/^\??(fentry|fexit|kprobe|kretprobe)\//.test(sec) && !this.upgradesLive) continue;
       let link: Ptr | null;
       if (sec === 'sockops') {
         const cg = findCgroup2()!;
@@ -279,5 +319,33 @@ export class Backend {
     if (this.cgroupFd >= 0) { c.close(this.cgroupFd); this.cgroupFd = -1; }
     if (this.obj) { bpf.object_close(this.obj); this.obj = null; }
     this.countersFd = -1;
+  }
+}
+
+/**
+ * Can the optional exact programs (fentry/fexit) load on this kernel? Loads
+ * them alone (every other program off, a minimal ring) and unloads them at
+ * once. Needs the same privilege as a run; answers null when it cannot tell.
+ */
+export function probeUpgrades(objectPath = DEFAULT_OBJECT): { live: boolean; reason: string } | null {
+  try { preflight(); } catch { return null; }
+  setPrint(() => {});
+  const obj = bpf.object_open_file(objectPath, null) as Ptr | null;
+  if (!obj) return null;
+  try {
+    let n = 0;
+    for (let p = bpf.object_next_program(obj, null) as Ptr | null; p; p = bpf.object_next_program(obj, p) as Ptr | null) {
+      const up = /^\??(fentry|fexit|kprobe|kretprobe)\//.test(bpf.program_section_name(p) as string);
+      bpf.program_set_autoload(p, up);
+      if (up) n++;
+    }
+    if (!n) return { live: false, reason: 'this build has no optional exact programs' };
+    for (let m = bpf.object_next_map(obj, null) as Ptr | null; m; m = bpf.object_next_map(obj, m) as Ptr | null)
+      if ((bpf.map_name(m) as string) === 'events') bpf.map_set_max_entries(m, 4096);
+    if (bpf.object_load(obj) === 0) return { live: true, reason: 'fentry/fexit programs load on this kernel' };
+    const e = errno();
+    return { live: false, reason: `the kernel refuses fentry/fexit programs (errno ${e}${e === 1 ? ', EPERM' : ''})` };
+  } finally {
+    bpf.object_close(obj);
   }
 }

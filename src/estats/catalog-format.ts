@@ -60,10 +60,14 @@ export function formatList(vars: readonly VarDef[], opts: ListOptions): string {
 }
 
 /** Every field of one entry, one per line. */
-export function formatDescribe(v: VarDef, opts: { color?: boolean; paint?: Paint } = {}): string {
+/**
+ * `probe`: whether the optional exact programs load on this machine
+ * (src/bpf/loader.ts probeUpgrades), or null when it could not be checked.
+ */
+export function formatDescribe(v: VarDef, opts: { color?: boolean; paint?: Paint; probe?: { live: boolean; reason: string } | null } = {}): string {
   const p = painter(opts.color ?? false, opts.paint);
   const oid = oidOf(v);
-  const avail = availability(v);
+  const avail = availability(v, opts.probe?.live && v.exactWith ? v.exactWith.bit : 0);
   const rows: Array<[string, string]> = [
     ['table', oid === null ? `${v.table} (derived diagnostic, not an RFC 4898 object)` : `tcpEStats${v.table}Table, column ${v.oid}`],
   ];
@@ -76,6 +80,13 @@ export function formatDescribe(v: VarDef, opts: { color?: boolean; paint?: Paint
     ['source', v.source],
   );
   if (v.caveat !== undefined) rows.push(['caveat', v.caveat]);
+  if (v.exactWith) {
+    rows.push(['exact with', `${v.exactWith.hook} (optional program, loaded only where the kernel allows it)`]);
+    const live = opts.probe === undefined ? null : opts.probe === null
+      ? 'not checked: run as root to probe this kernel'
+      : opts.probe.live ? `${v.exactWith.hook} (exact): ${opts.probe.reason}` : `the floor heuristic (approximate): ${opts.probe.reason}`;
+    if (live !== null) rows.push(['live source', live]);
+  }
   rows.push(['validation', v.validation]);
   if (v.enumNames !== undefined) {
     rows.push(['values', Object.entries(v.enumNames).map(([k, n]) => `${k} ${n}`).join(', ')]);

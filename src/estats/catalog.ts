@@ -22,6 +22,9 @@ const MAX32 = 0xffffffff;
 const INFINITE_SSTHRESH = 0x7fffffff;
 const LISTEN = 10; // Linux TCP_LISTEN
 const F_SEEDED = 0x01; // ESTATS_F_SEEDED
+/** ESTATS_UPG_* (bpf/estats.h): optional exact fentry/fexit programs */
+export const UPG_BITS = { CWND_GROWTH: 0x1, UNDO: 0x2, RESTART: 0x4, ACCEPT: 0x8, SYN: 0x10 } as const;
+const up = (bit: number, hook: string, caveat: string): Extra => ({ caveat, exactWith: { bit, hook } });
 const F_ACTIVE = 0x02; // ESTATS_F_ACTIVE
 
 /** low 32 bits of a 64-bit kernel counter (ZeroBasedCounter32 wraps) */
@@ -99,6 +102,7 @@ const todo = (needs: string): string => `not implemented yet: needs ${needs} (se
 interface Extra {
   readonly caveat?: string;
   readonly enumNames?: EnumNames;
+  readonly exactWith?: { readonly bit: number; readonly hook: string };
 }
 
 /** one catalog entry */
@@ -109,6 +113,7 @@ function v(
   const d: { -readonly [K in keyof VarDef]: VarDef[K] } = { name, table, oid, smi, unit, cls, meaning, source, validation };
   if (x.caveat !== undefined) d.caveat = x.caveat;
   if (x.enumNames !== undefined) d.enumNames = x.enumNames;
+  if (x.exactWith !== undefined) d.exactWith = x.exactWith;
   if (get !== undefined) d.get = get;
   return d;
 }
@@ -377,10 +382,10 @@ export const CATALOG: readonly VarDef[] = [
     s => s.dup_acks_in, c('RFC 5681 dup ACK: no data, no SYN/FIN, ack == snd_una, data outstanding, window unchanged; a GRO-coalesced run counts once; tcp_probe sees segments only in ESTABLISHED (no PARSE_HDR hook yet: FIN_WAIT*/CLOSE_WAIT/LAST_ACK segments are missed)')),
   v('Stack', 18, 'SpuriousFrDetected', ZBC32, 'count', 'A', 'fast retransmits later found unnecessary',
     'heuristic: Recovery → Open/Disorder with undo_marker == 0 and ssthresh restored', 'netns TcpExtTCPFullUndo + TCPPartialUndo + TCPDSACKUndo',
-    s => s.spurious_fr, c('heuristic: tcp_cong_state_set Recovery → Open/Disorder with tp->undo_marker == 0 (the stack clears it when it undoes a reduction); exact with fexit tcp_try_undo_recovery; error not yet measured in a reordering scenario')),
+    s => s.spurious_fr, up(UPG_BITS.UNDO, 'fentry tcp_undo_cwnd_reduction', 'floor heuristic: tcp_cong_state_set Recovery → Open/Disorder with tp->undo_marker == 0 (the stack clears it when it undoes a reduction); exact where fentry loads; floor error not yet measured in a reordering scenario')),
   v('Stack', 19, 'SpuriousRtoDetected', ZBC32, 'count', 'A', 'RTOs found spurious (F-RTO, timestamps)',
     'heuristic: Loss → Open with undo_marker == 0', 'netns TcpExtTCPSpuriousRTOs, TCPLossUndo',
-    s => s.spurious_rto, c('heuristic: Loss → Open with tp->undo_marker == 0; exact with fexit tcp_try_undo_loss; error not yet measured')),
+    s => s.spurious_rto, up(UPG_BITS.UNDO, 'fentry tcp_undo_cwnd_reduction', 'floor heuristic: Loss → Open with tp->undo_marker == 0; exact where fentry loads')),
   v('Stack', 21, 'SoftErrors', ZBC32, 'count', 'A', 'segments that failed an input consistency check',
     'out-of-window ACKs at tcp_probe/PARSE_HDR + kfree_skb drop reasons for this socket', 'netns TcpExtPAWSEstab, TCPACKSkipped*, TcpInErrs, TcpInCsumErrors',
     s => s.soft_errors, c('ACKs outside [snd_una − max_window, snd_nxt] at tcp_probe, plus tp_btf/kfree_skb drops of this socket with a PAWS/sequence/window/checksum/flags reason; segments that fail checks without being dropped elsewhere are missed')),
@@ -389,16 +394,16 @@ export const CATALOG: readonly VarDef[] = [
     s => (s.soft_error_reason || null), e(SOFTERR, 'reason of the last soft error counted in SoftErrors; aboveTSWindow(6) has no Linux counterpart; null before the first')),
   v('Stack', 23, 'SlowStart', ZBC32, 'count', 'A', 'times cwnd was raised by slow start',
     'heuristic: cwnd grew between snapshots while snd_cwnd < snd_ssthresh', 'none (reno/cubic only)',
-    s => s.slow_start, c('heuristic on consecutive snapshots (tcp_probe, state, congestion, retransmit, timeout, rtt, seed events): cwnd grew while the previous cwnd < ssthresh (one count per growing snapshot, not per ACK); meaningless for BBR')),
+    s => s.slow_start, up(UPG_BITS.CWND_GROWTH, 'fentry tcp_slow_start', 'floor: cwnd grew while the previous cwnd < ssthresh between two snapshots (one count per growing snapshot, not per ACK); meaningless for BBR. Exact (one count per tcp_slow_start call, as Web10G) where fentry loads')),
   v('Stack', 24, 'CongAvoid', ZBC32, 'count', 'A', 'times cwnd was raised by congestion avoidance',
     'heuristic: cwnd grew between snapshots while snd_cwnd ≥ snd_ssthresh', 'none (reno/cubic only)',
-    s => s.cong_avoid, c('heuristic on consecutive snapshots (tcp_probe, state, congestion, retransmit, timeout, rtt, seed events): cwnd grew while the previous cwnd ≥ ssthresh; meaningless for BBR')),
+    s => s.cong_avoid, up(UPG_BITS.CWND_GROWTH, 'fentry tcp_cong_avoid_ai', 'floor: cwnd grew while the previous cwnd ≥ ssthresh between two snapshots; meaningless for BBR. Exact (per tcp_cong_avoid_ai call) where fentry loads')),
   v('Stack', 25, 'OtherReductions', ZBC32, 'count', 'A', 'cwnd reductions not caused by congestion (e.g. after idle)',
     'heuristic: cwnd shrank between snapshots without a congestion-state entry', 'idle > RTO with tcp_slow_start_after_idle=1 → counted',
-    s => s.other_reductions, c('heuristic on consecutive snapshots (tcp_probe, state, congestion, retransmit, timeout, rtt, seed events): cwnd shrank in the Open state with no congestion signal in between (e.g. restart after idle); meaningless for BBR')),
+    s => s.other_reductions, up(UPG_BITS.RESTART, 'fentry tcp_cwnd_restart', 'floor: cwnd shrank in the Open state with no congestion signal between two snapshots (e.g. restart after idle); exact (restarts after idle) where fentry loads')),
   v('Stack', 26, 'CongOverCount', ZBC32, 'count', 'A', 'congestion events backed out (cwnd restored)',
     'sum of undo detections', 'netns undo MIBs (FullUndo, PartialUndo, DSACKUndo, LossUndo)',
-    s => s.spurious_fr + s.spurious_rto, c('SpuriousFrDetected + SpuriousRtoDetected (the undo heuristics); exact with fexit tcp_undo_cwnd_reduction')),
+    s => s.cong_over_count, up(UPG_BITS.UNDO, 'fentry tcp_undo_cwnd_reduction', 'floor: the undo heuristics of SpuriousFr/RtoDetected; exact (every tcp_undo_cwnd_reduction call) where fentry loads')),
   v('Stack', 27, 'FastRetran', ZBC32, 'count', 'E', 'fast-retransmit (recovery) invocations',
     'st.fast_retran: tcp_cong_state_set entering Recovery from a lower state', 'netns TcpExtTCPSackRecovery + TCPRenoRecovery; CSTATE Open→Recovery',
     s => s.fast_retran, c(SEEDED)),
@@ -507,7 +512,7 @@ export const CATALOG: readonly VarDef[] = [
     s => (s.state === LISTEN && s.l_start_wall_ns ? Number(s.l_start_wall_ns / 1000n) : null), c('µs since the Unix epoch, stamped at → LISTEN; null for listeners that predate the tool and for non-listeners')),
   v('Listener', 2, 'SynRcvd', ZBC32, 'count', 'A', 'SYNs received by the listener',
     'count of sock_ops RWND_INIT on request sockets (+ listener sk_drops)', 'number of client connect()s; TcpPassiveOpens (completed only)',
-    s => (s.state === LISTEN ? lo32(s.l_syn_rcvd) : null), c('sock_ops RWND_INIT on request sockets: SYNs dropped before a request socket exists (SYN queue full) are missed; counts since the tool started; listeners are keyed by netns + port (SO_REUSEPORT groups share one row)')),
+    s => (s.state === LISTEN ? lo32(s.l_syn_rcvd) : null), up(UPG_BITS.SYN, 'fentry tcp_conn_request', 'floor: sock_ops RWND_INIT on request sockets, missing SYNs dropped before a request socket exists (SYN queue full); exact where fentry loads; counts since the tool started; listeners are keyed by netns + port (SO_REUSEPORT groups share one row)')),
   v('Listener', 3, 'Initial', ZBC32, 'count', 'A', 'connections placed in the SYN queue (state allocated)',
     'count of sock_ops TIMEOUT_INIT on request sockets', 'connects minus syncookie connections — tcp_syncookies=2 → 0',
     s => (s.state === LISTEN ? lo32(s.l_initial) : null), c('sock_ops TIMEOUT_INIT on request sockets (non-cookie requests hashed into the SYN queue); counts since the tool started')),
@@ -516,13 +521,13 @@ export const CATALOG: readonly VarDef[] = [
     s => (s.state === LISTEN ? lo32(s.l_established) : null), c('sock_ops PASSIVE_ESTABLISHED on the children of this port; counts since the tool started')),
   v('Listener', 5, 'Accepted', ZBC32, 'count', 'A', 'connections taken from the queue by accept()',
     'Established − current accept queue − children closed while queued', 'number of accept() calls — accept N−k of N',
-    s => (s.state === LISTEN ? Math.max(0, Number(s.l_established) - s.sk_ack_backlog) : null), c('Established − current accept queue: children that closed while still queued count as accepted; exact with fexit inet_csk_accept')),
+    s => (s.state !== LISTEN ? null : s.upgrades & UPG_BITS.ACCEPT ? lo32(s.l_accepted) : Math.max(0, Number(s.l_established) - s.sk_ack_backlog)), up(UPG_BITS.ACCEPT, 'fexit inet_csk_accept', 'floor: Established − current accept queue, so children that closed while still queued count as accepted; exact where fexit loads')),
   v('Listener', 6, 'ExceedBacklog', ZBC32, 'count', 'A', 'connections dropped because the accept queue was full',
     'kfree_skb reason TCP_LISTEN_OVERFLOW + growth of listener sk_drops', 'netns TcpExtListenOverflows / ListenDrops — listen(1), no accept, 5 connects',
     s => (s.state === LISTEN ? lo32(s.l_exceed_backlog) : null), c('tp_btf/kfree_skb with reason TCP_LISTEN_OVERFLOW (accept queue full at the final ACK); SYN-time overflows are freed with consume_skb and are missed')),
   v('Listener', 7, 'HCSynRcvd', ZBC64, 'count', 'A', 'SYNs received by the listener (64-bit)',
     'as SynRcvd', 'as SynRcvd',
-    s => (s.state === LISTEN ? n64(s.l_syn_rcvd) : null), c('as SynRcvd')),
+    s => (s.state === LISTEN ? n64(s.l_syn_rcvd) : null), up(UPG_BITS.SYN, 'fentry tcp_conn_request', 'as SynRcvd')),
   v('Listener', 8, 'HCInitial', ZBC64, 'count', 'A', 'connections placed in the SYN queue (64-bit)',
     'as Initial', 'as Initial',
     s => (s.state === LISTEN ? n64(s.l_initial) : null), c('as Initial')),
@@ -531,7 +536,7 @@ export const CATALOG: readonly VarDef[] = [
     s => (s.state === LISTEN ? n64(s.l_established) : null), c('as Established')),
   v('Listener', 10, 'HCAccepted', ZBC64, 'count', 'A', 'connections taken by accept() (64-bit)',
     'as Accepted', 'as Accepted',
-    s => (s.state === LISTEN ? Math.max(0, Number(s.l_established) - s.sk_ack_backlog) : null), c('as Accepted')),
+    s => (s.state !== LISTEN ? null : s.upgrades & UPG_BITS.ACCEPT ? n64(s.l_accepted) : Math.max(0, Number(s.l_established) - s.sk_ack_backlog)), up(UPG_BITS.ACCEPT, 'fexit inet_csk_accept', 'as Accepted')),
   v('Listener', 11, 'HCExceedBacklog', ZBC64, 'count', 'A', 'connections dropped for a full accept queue (64-bit)',
     'as ExceedBacklog', 'as ExceedBacklog',
     s => (s.state === LISTEN ? n64(s.l_exceed_backlog) : null), c('as ExceedBacklog')),
@@ -627,8 +632,9 @@ const APPROXIMATE = new Set(['MSSRcvd', 'TimeStamps', 'ECN', 'WillSendSACK', 'Wi
  * approximate: computed, but only an approximation here (class A, or a
  * documented approximation such as MSSRcvd); unavailable: no `get`.
  */
-export function availability(v: VarDef): 'exact' | 'approximate' | 'unavailable' {
+export function availability(v: VarDef, upgradesLive = 0): 'exact' | 'approximate' | 'unavailable' {
   if (v.get === undefined || v.cls === 'N') return 'unavailable';
+  if (v.exactWith && (upgradesLive & v.exactWith.bit)) return 'exact';
   if (v.cls === 'A' || APPROXIMATE.has(v.name)) return 'approximate';
   return 'exact';
 }

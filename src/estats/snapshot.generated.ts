@@ -68,6 +68,7 @@ export interface Snapshot {
   readonly prior_cwnd: number;
   readonly undo_marker: number;
   readonly accept_qlen: number;
+  readonly upgrades: number;
   readonly advmss: number;
   readonly mss_clamp: number;
   readonly user_mss: number;
@@ -145,6 +146,7 @@ export interface Snapshot {
   readonly spurious_fr: number;
   readonly spurious_rto: number;
   readonly send_stall: number;
+  readonly cong_over_count: number;
   readonly soft_errors: number;
   readonly snd_lim_trans_rwin: number;
   readonly snd_lim_trans_cwnd: number;
@@ -165,6 +167,7 @@ export interface Snapshot {
   readonly l_initial: bigint;
   readonly l_established: bigint;
   readonly l_exceed_backlog: bigint;
+  readonly l_accepted: bigint;
 }
 
 export const SNAPSHOT_FIELDS = [
@@ -234,6 +237,7 @@ export const SNAPSHOT_FIELDS = [
   'prior_cwnd',
   'undo_marker',
   'accept_qlen',
+  'upgrades',
   'advmss',
   'mss_clamp',
   'user_mss',
@@ -311,6 +315,7 @@ export const SNAPSHOT_FIELDS = [
   'spurious_fr',
   'spurious_rto',
   'send_stall',
+  'cong_over_count',
   'soft_errors',
   'snd_lim_trans_rwin',
   'snd_lim_trans_cwnd',
@@ -331,4 +336,5 @@ export const SNAPSHOT_FIELDS = [
   'l_initial',
   'l_established',
   'l_exceed_backlog',
+  'l_accepted',
 ] as const;

@@ -55,6 +55,12 @@ export interface VarDef {
   readonly caveat?: string;
   /** for enum-valued variables: value -> name */
   readonly enumNames?: Readonly<Record<number, string>>;
+  /**
+   * for A variables that an optional fentry/fexit program makes exact: the
+   * ESTATS_UPG_* bit and the kernel function; an event says which source was
+   * live in its `upgrades` field
+   */
+  readonly exactWith?: { readonly bit: number; readonly hook: string };
   /** compute the value from one event's snapshot; absent for N */
   readonly get?: (s: Snapshot) => number | null;
 }

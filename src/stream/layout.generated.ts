@@ -2,9 +2,9 @@
 /* eslint-disable */
 import type { Snapshot } from '../estats/snapshot.generated.js';
 
-export const LAYOUT_HASH = 'e1c34f2e86c6374b';
-export const EVENT_SIZE = 688;
-export const CONFIG_SIZE = 24;
+export const LAYOUT_HASH = '17b03feb6ef6aece';
+export const EVENT_SIZE = 704;
+export const CONFIG_SIZE = 32;
 
 export const EV = {
   OPEN: 1,
@@ -30,6 +30,14 @@ export const FILTER = {
   LPORT: 1,
   RPORT: 2,
   PORT: 4,
+} as const;
+
+export const UPG = {
+  CWND_GROWTH: 1,
+  UNDO: 2,
+  RESTART: 4,
+  ACCEPT: 8,
+  SYN: 16,
 } as const;
 
 /** Byte offset of every field of struct estats_event. */
@@ -100,7 +108,7 @@ export const OFF = {
   prior_cwnd: 292,
   undo_marker: 296,
   accept_qlen: 300,
-  pad3: 304,
+  upgrades: 304,
   advmss: 308,
   mss_clamp: 310,
   user_mss: 312,
@@ -179,27 +187,30 @@ export const OFF = {
   spurious_fr: 596,
   spurious_rto: 600,
   send_stall: 604,
-  soft_errors: 608,
-  snd_lim_trans_rwin: 612,
-  snd_lim_trans_cwnd: 616,
-  snd_lim_trans_snd: 620,
-  zero_rwin_sent: 624,
-  last_win_sent: 628,
-  ip_ttl: 632,
-  ip_tos_in: 633,
-  postcong_armed: 634,
-  soft_error_reason: 635,
-  prev_chrono: 636,
-  cong_entered: 637,
-  last_ack_ece: 638,
-  seen_win_sent: 639,
-  saved_sport: 640,
-  pad2: 642,
-  l_start_wall_ns: 648,
-  l_syn_rcvd: 656,
-  l_initial: 664,
-  l_established: 672,
-  l_exceed_backlog: 680,
+  cong_over_count: 608,
+  soft_errors: 612,
+  snd_lim_trans_rwin: 616,
+  snd_lim_trans_cwnd: 620,
+  snd_lim_trans_snd: 624,
+  zero_rwin_sent: 628,
+  last_win_sent: 632,
+  pad4: 636,
+  ip_ttl: 640,
+  ip_tos_in: 641,
+  postcong_armed: 642,
+  soft_error_reason: 643,
+  prev_chrono: 644,
+  cong_entered: 645,
+  last_ack_ece: 646,
+  seen_win_sent: 647,
+  saved_sport: 648,
+  pad2: 650,
+  l_start_wall_ns: 656,
+  l_syn_rcvd: 664,
+  l_initial: 672,
+  l_established: 680,
+  l_exceed_backlog: 688,
+  l_accepted: 696,
 } as const;
 
 /** Every field of struct estats_event: [name, C type, count, offset] (recorded in --record files). */
@@ -270,7 +281,7 @@ export const FIELDS: ReadonlyArray<readonly [string, string, number, number]> = 
   ['prior_cwnd', '__u32', 1, 292],
   ['undo_marker', '__u32', 1, 296],
   ['accept_qlen', '__u32', 1, 300],
-  ['pad3', '__u32', 1, 304],
+  ['upgrades', '__u32', 1, 304],
   ['advmss', '__u16', 1, 308],
   ['mss_clamp', '__u16', 1, 310],
   ['user_mss', '__u16', 1, 312],
@@ -349,27 +360,30 @@ export const FIELDS: ReadonlyArray<readonly [string, string, number, number]> = 
   ['spurious_fr', '__u32', 1, 596],
   ['spurious_rto', '__u32', 1, 600],
   ['send_stall', '__u32', 1, 604],
-  ['soft_errors', '__u32', 1, 608],
-  ['snd_lim_trans_rwin', '__u32', 1, 612],
-  ['snd_lim_trans_cwnd', '__u32', 1, 616],
-  ['snd_lim_trans_snd', '__u32', 1, 620],
-  ['zero_rwin_sent', '__u32', 1, 624],
-  ['last_win_sent', '__u32', 1, 628],
-  ['ip_ttl', '__u8', 1, 632],
-  ['ip_tos_in', '__u8', 1, 633],
-  ['postcong_armed', '__u8', 1, 634],
-  ['soft_error_reason', '__u8', 1, 635],
-  ['prev_chrono', '__u8', 1, 636],
-  ['cong_entered', '__u8', 1, 637],
-  ['last_ack_ece', '__u8', 1, 638],
-  ['seen_win_sent', '__u8', 1, 639],
-  ['saved_sport', '__u16', 1, 640],
-  ['pad2', '__u8', 6, 642],
-  ['l_start_wall_ns', '__u64', 1, 648],
-  ['l_syn_rcvd', '__u64', 1, 656],
-  ['l_initial', '__u64', 1, 664],
-  ['l_established', '__u64', 1, 672],
-  ['l_exceed_backlog', '__u64', 1, 680],
+  ['cong_over_count', '__u32', 1, 608],
+  ['soft_errors', '__u32', 1, 612],
+  ['snd_lim_trans_rwin', '__u32', 1, 616],
+  ['snd_lim_trans_cwnd', '__u32', 1, 620],
+  ['snd_lim_trans_snd', '__u32', 1, 624],
+  ['zero_rwin_sent', '__u32', 1, 628],
+  ['last_win_sent', '__u32', 1, 632],
+  ['pad4', '__u32', 1, 636],
+  ['ip_ttl', '__u8', 1, 640],
+  ['ip_tos_in', '__u8', 1, 641],
+  ['postcong_armed', '__u8', 1, 642],
+  ['soft_error_reason', '__u8', 1, 643],
+  ['prev_chrono', '__u8', 1, 644],
+  ['cong_entered', '__u8', 1, 645],
+  ['last_ack_ece', '__u8', 1, 646],
+  ['seen_win_sent', '__u8', 1, 647],
+  ['saved_sport', '__u16', 1, 648],
+  ['pad2', '__u8', 6, 650],
+  ['l_start_wall_ns', '__u64', 1, 656],
+  ['l_syn_rcvd', '__u64', 1, 664],
+  ['l_initial', '__u64', 1, 672],
+  ['l_established', '__u64', 1, 680],
+  ['l_exceed_backlog', '__u64', 1, 688],
+  ['l_accepted', '__u64', 1, 696],
 ];
 
 /** Byte offset of every field of struct estats_config. */
@@ -378,6 +392,8 @@ export const CONFIG_OFF = {
   filter_flags: 8,
   family: 12,
   wall_offset_ns: 16,
+  upgrades: 24,
+  pad: 28,
 } as const;
 
 const td = new TextDecoder();
@@ -459,6 +475,7 @@ export class EventView implements Snapshot {
   get prior_cwnd(): number { return this.dv.getUint32(292, true); }
   get undo_marker(): number { return this.dv.getUint32(296, true); }
   get accept_qlen(): number { return this.dv.getUint32(300, true); }
+  get upgrades(): number { return this.dv.getUint32(304, true); }
   get advmss(): number { return this.dv.getUint16(308, true); }
   get mss_clamp(): number { return this.dv.getUint16(310, true); }
   get user_mss(): number { return this.dv.getUint16(312, true); }
@@ -536,24 +553,26 @@ export class EventView implements Snapshot {
   get spurious_fr(): number { return this.dv.getUint32(596, true); }
   get spurious_rto(): number { return this.dv.getUint32(600, true); }
   get send_stall(): number { return this.dv.getUint32(604, true); }
-  get soft_errors(): number { return this.dv.getUint32(608, true); }
-  get snd_lim_trans_rwin(): number { return this.dv.getUint32(612, true); }
-  get snd_lim_trans_cwnd(): number { return this.dv.getUint32(616, true); }
-  get snd_lim_trans_snd(): number { return this.dv.getUint32(620, true); }
-  get zero_rwin_sent(): number { return this.dv.getUint32(624, true); }
-  get last_win_sent(): number { return this.dv.getUint32(628, true); }
-  get ip_ttl(): number { return this.bytes[632]!; }
-  get ip_tos_in(): number { return this.bytes[633]!; }
-  get postcong_armed(): number { return this.bytes[634]!; }
-  get soft_error_reason(): number { return this.bytes[635]!; }
-  get prev_chrono(): number { return this.bytes[636]!; }
-  get cong_entered(): number { return this.bytes[637]!; }
-  get last_ack_ece(): number { return this.bytes[638]!; }
-  get seen_win_sent(): number { return this.bytes[639]!; }
-  get saved_sport(): number { return this.dv.getUint16(640, true); }
-  get l_start_wall_ns(): bigint { return this.dv.getBigUint64(648, true); }
-  get l_syn_rcvd(): bigint { return this.dv.getBigUint64(656, true); }
-  get l_initial(): bigint { return this.dv.getBigUint64(664, true); }
-  get l_established(): bigint { return this.dv.getBigUint64(672, true); }
-  get l_exceed_backlog(): bigint { return this.dv.getBigUint64(680, true); }
+  get cong_over_count(): number { return this.dv.getUint32(608, true); }
+  get soft_errors(): number { return this.dv.getUint32(612, true); }
+  get snd_lim_trans_rwin(): number { return this.dv.getUint32(616, true); }
+  get snd_lim_trans_cwnd(): number { return this.dv.getUint32(620, true); }
+  get snd_lim_trans_snd(): number { return this.dv.getUint32(624, true); }
+  get zero_rwin_sent(): number { return this.dv.getUint32(628, true); }
+  get last_win_sent(): number { return this.dv.getUint32(632, true); }
+  get ip_ttl(): number { return this.bytes[640]!; }
+  get ip_tos_in(): number { return this.bytes[641]!; }
+  get postcong_armed(): number { return this.bytes[642]!; }
+  get soft_error_reason(): number { return this.bytes[643]!; }
+  get prev_chrono(): number { return this.bytes[644]!; }
+  get cong_entered(): number { return this.bytes[645]!; }
+  get last_ack_ece(): number { return this.bytes[646]!; }
+  get seen_win_sent(): number { return this.bytes[647]!; }
+  get saved_sport(): number { return this.dv.getUint16(648, true); }
+  get l_start_wall_ns(): bigint { return this.dv.getBigUint64(656, true); }
+  get l_syn_rcvd(): bigint { return this.dv.getBigUint64(664, true); }
+  get l_initial(): bigint { return this.dv.getBigUint64(672, true); }
+  get l_established(): bigint { return this.dv.getBigUint64(680, true); }
+  get l_exceed_backlog(): bigint { return this.dv.getBigUint64(688, true); }
+  get l_accepted(): bigint { return this.dv.getBigUint64(696, true); }
 }

@@ -230,3 +230,21 @@ test('formatting', () => {
   assert.equal(JSON.parse(JSON.stringify(j))[0].name, 'SegsOut');
   assert.equal(j.find(o => o.name === 'LimSsthresh').availability, 'unavailable');
 });
+
+test('upgrade bits match bpf/estats.h, and each exact-with variable names its hook', async () => {
+  const { UPG } = await import('../../dist/stream/layout.generated.js');
+  const { UPG_BITS } = await import('../../dist/estats/catalog.js');
+  assert.deepEqual({ ...UPG_BITS }, { ...UPG });
+  const withUp = CATALOG.filter(v => v.exactWith);
+  assert.ok(withUp.length >= 8);
+  for (const v of withUp) {
+    assert.equal(v.cls, 'A', v.name);
+    assert.match(v.exactWith.hook, /^(fentry|fexit) [a-z_]+$/);
+    assert.equal(availability(v), 'approximate');
+    assert.equal(availability(v, v.exactWith.bit), 'exact');
+  }
+  const acc = findVar('Accepted');
+  const s = snap({ state: 10, l_established: 10n, sk_ack_backlog: 3, l_accepted: 6n });
+  assert.equal(acc.get(s), 7, 'floor: established − queued');
+  assert.equal(acc.get({ ...s, upgrades: UPG.ACCEPT }), 6, 'exact: counted at inet_csk_accept');
+});
