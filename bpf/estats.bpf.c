@@ -112,8 +112,11 @@ static __always_inline __u8 port_bits(__u16 port)
 	return v ? *v : 0;
 }
 
-/* Conjuncts of the user's `where` on ports and family, pushed to the kernel. */
-static __always_inline bool wanted(const struct sock *sk)
+/*
+ * Conjuncts of the user's `where` on ports and family, pushed to the kernel.
+ * lport: the local port (0 = take it from the socket).
+ */
+static __always_inline bool wanted_port(const struct sock *sk, __u16 lport)
 {
 	__u16 fam = sk->__sk_common.skc_family;
 	if (CFG.family == 4 && fam != AF_INET)
@@ -122,7 +125,8 @@ static __always_inline bool wanted(const struct sock *sk)
 		return false;
 	if (!CFG.filter_flags)
 		return true;
-	__u16 lport = sk->__sk_common.skc_num;
+	if (!lport)
+		lport = sk->__sk_common.skc_num;
 	__u16 rport = bpf_ntohs(sk->__sk_common.skc_dport);
 	if ((CFG.filter_flags & ESTATS_FILTER_LPORT) && !(port_bits(lport) & 1))
 		return false;
@@ -131,6 +135,11 @@ static __always_inline bool wanted(const struct sock *sk)
 	if ((CFG.filter_flags & ESTATS_FILTER_PORT) && !((port_bits(lport) | port_bits(rport)) & 4))
 		return false;
 	return true;
+}
+
+static __always_inline bool wanted(const struct sock *sk)
+{
+	return wanted_port(sk, 0);
 }
 
 static __always_inline __u64 jiffies_to_us(__u64 j)
@@ -200,7 +209,9 @@ static __always_inline void track_extremes(struct estats_sk *st, struct tcp_sock
 		if (!st->min_ssthresh || o < st->min_ssthresh)
 			st->min_ssthresh = o;
 	}
-	if (mss) {
+	/* MSS extremes once synchronized: before that mss_cache is the 536 default */
+	__u8 skst = tp->inet_conn.icsk_inet.sk.__sk_common.skc_state;
+	if (mss && skst != TCP_SYN_SENT && skst != TCP_SYN_RECV && skst != TCP_LISTEN && skst != TCP_CLOSE) {
 		if (mss > st->max_mss)
 			st->max_mss = mss;
 		if (!st->min_mss || mss < st->min_mss)
@@ -486,12 +497,18 @@ static __always_inline bool sample_due(struct estats_sk *st)
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(estats_state, struct sock *sk, int oldstate, int newstate)
 {
-	if (sk->sk_protocol != IPPROTO_TCP || !wanted(sk))
+	if (sk->sk_protocol != IPPROTO_TCP)
+		return 0;
+	/* at → CLOSE the kernel may already have released the local port: use
+	 * the one remembered in SK_STORAGE for the filter and the event */
+	struct estats_sk *st = bpf_sk_storage_get(&sk_state, sk, 0, 0);
+	if (!wanted_port(sk, st ? st->saved_sport : 0))
 		return 0;
 	struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
 	if (!tp)
 		return 0;
-	struct estats_sk *st = state_of(sk, true);
+	if (!st)
+		st = state_of(sk, true);
 
 	if (newstate == TCP_LISTEN) {
 		struct estats_listener_key k = { .netns = netns_of(sk), .port = sk->__sk_common.skc_num };
@@ -593,9 +610,10 @@ static __always_inline void on_segment(struct estats_sk *st, struct tcp_sock *tp
 	st->sack_blocks_rcvd += w.blocks;
 	bool has_sack = w.sacks > 0;
 
-	/* duplicate ACK received (RFC 5681): no data, no SYN/FIN, nothing new acked, window unchanged */
-	bool dupack = !payload && !(flags & (TCPHDR_SYN | TCPHDR_FIN)) && ack == snd_una &&
-		      snd_una != tp->snd_nxt && (win << BPF_CORE_READ_BITFIELD(tp, rx_opt.snd_wscale)) == tp->snd_wnd;
+	/* duplicate ACK received: no data, no SYN/FIN, nothing new acked, data outstanding */
+	/* no window check (as Web10G): a receiver queueing out-of-order data
+	 * shrinks its window on every dup ACK, which RFC 5681's strict test rejects */
+	bool dupack = !payload && !(flags & (TCPHDR_SYN | TCPHDR_FIN)) && ack == snd_una && snd_una != tp->snd_nxt;
 	if (dupack)
 		st->dup_acks_in++;
 	if (win == 0 && tp->snd_wnd != 0)

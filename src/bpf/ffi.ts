@@ -39,6 +39,8 @@ export const bpf = {
   object_next_map: libbpf.func('bpf_map *bpf_object__next_map(bpf_object *obj, bpf_map *prev)'),
   program_name: libbpf.func('const char *bpf_program__name(bpf_program *prog)'),
   program_section_name: libbpf.func('const char *bpf_program__section_name(bpf_program *prog)'),
+  program_fd: libbpf.func('int bpf_program__fd(bpf_program *prog)'),
+  obj_get_info_by_fd: libbpf.func('int bpf_obj_get_info_by_fd(int fd, _Inout_ uint8_t *info, _Inout_ uint32_t *info_len)'),
   program_set_autoload: libbpf.func('int bpf_program__set_autoload(bpf_program *prog, bool autoload)'),
   program_attach: libbpf.func('bpf_link *bpf_program__attach(bpf_program *prog)'),
   program_attach_cgroup: libbpf.func('bpf_link *bpf_program__attach_cgroup(bpf_program *prog, int cgroup_fd)'),

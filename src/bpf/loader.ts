@@ -263,6 +263,7 @@ export class Backend {
       }
       this.links.push(link);
       this.attached.push(sec);
+      this.progFds.push(bpf.program_fd(p) as number);
     }
   }
 
@@ -289,6 +290,24 @@ export class Backend {
     return this.ring ? this.ring.drain(fn, max) : 0;
   }
 
+  private readonly progFds: number[] = [];
+
+  /**
+   * Hook runs the kernel skipped because the same program was already running
+   * on that CPU (a softirq interrupting it): bpf_prog_info.recursion_misses,
+   * summed over our programs. Counters those runs would have updated miss them.
+   */
+  recursionMisses(): bigint {
+    const RECURSION_MISSES = 208, INFO_LEN = 232; // offsets in struct bpf_prog_info (UAPI)
+    const info = Buffer.alloc(INFO_LEN), len = [INFO_LEN];
+    let sum = 0n;
+    for (const fd of this.progFds) {
+      info.fill(0); len[0] = INFO_LEN;
+      if (bpf.obj_get_info_by_fd(fd, info, len) === 0 && len[0]! >= RECURSION_MISSES + 8) sum += info.readBigUInt64LE(RECURSION_MISSES);
+    }
+    return sum;
+  }
+
   /** Events sent and lost (ring buffer full) by the kernel side, summed over CPUs. */
   counters(): { sent: bigint; lost: bigint } {
     if (this.countersFd < 0) return { sent: 0n, lost: 0n };
@@ -311,6 +330,7 @@ export class Backend {
   detach(): void {
     for (const l of this.links.splice(0)) bpf.link_destroy(l);
   }
+
 
   close(): void {
     this.detach();

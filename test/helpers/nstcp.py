@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""Traffic for the namespace scenarios (test/live/scenarios.test.js).
+
+Run each end in its own network namespace (`ip netns exec NS python3 nstcp.py ...`):
+
+  nstcp.py server --addr ADDR --port P [options]
+      listen on ADDR:P, print {"ready": true} once listening, accept one
+      connection, read until EOF, then shutdown(SHUT_WR), wait for the
+      socket to reach CLOSE and print {"role": "server", "received": n,
+      "info": TCP_INFO, ...}. The server is the passive closer: its final
+      TCP_INFO includes its FIN and the ACK of it.
+  nstcp.py client --addr ADDR --port P --bytes N [options]
+      connect to ADDR:P, send N bytes, shutdown(SHUT_WR), read until EOF,
+      wait for CLOSE and print {"role": "client", "info": TCP_INFO, ...}.
+
+Options (either side):
+  --rcvbuf N / --sndbuf N   SO_RCVBUF / SO_SNDBUF (set before listen/connect)
+  --maxseg N                TCP_MAXSEG (set before listen/connect)
+  --ttl N / --tos N         IP_TTL / IP_TOS (IPV6_UNICAST_HOPS / IPV6_TCLASS for IPv6)
+  --nodelay                 TCP_NODELAY
+Server only:
+  --stall-after N --stall-ms MS   stop reading for MS ms once N bytes were read
+  --recv-size N             bytes per recv() (default 65536)
+Client only:
+  --chunk N                 bytes per send() (default 65536)
+  --gap-ms MS               sleep between send() calls
+
+TCP_INFO fields have the same names as in tcpx.py (tcpi_ without the prefix),
+plus total_rto_time; "options" is the tcpi_options bit set (1 timestamps,
+2 sack, 4 wscale, 8 ecn, 16 ecn_seen).
+"""
+import argparse, json, socket, struct, sys, time
+
+TCP_CLOSE = 7
+
+
+def tcp_info(s):
+    b = s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
+    u8 = struct.unpack_from('8B', b, 0)
+    u32 = struct.unpack_from('24I', b, 8)
+    names32 = ['rto', 'ato', 'snd_mss', 'rcv_mss', 'unacked', 'sacked', 'lost', 'retrans', 'fackets',
+               'last_data_sent', 'last_ack_sent', 'last_data_recv', 'last_ack_recv', 'pmtu', 'rcv_ssthresh',
+               'rtt', 'rttvar', 'snd_ssthresh', 'snd_cwnd', 'advmss', 'reordering', 'rcv_rtt', 'rcv_space',
+               'total_retrans']
+    d = dict(zip(names32, u32))
+    d.update(state=u8[0], ca_state=u8[1], retransmits=u8[2], probes=u8[3], backoff=u8[4], options=u8[5],
+             snd_wscale=u8[6] & 15, rcv_wscale=u8[6] >> 4)
+    d['pacing_rate'], d['max_pacing_rate'], d['bytes_acked'], d['bytes_received'] = struct.unpack_from('4Q', b, 104)
+    (d['segs_out'], d['segs_in'], d['notsent_bytes'], d['min_rtt'], d['data_segs_in'],
+     d['data_segs_out']) = struct.unpack_from('6I', b, 136)
+    d['delivery_rate'] = struct.unpack_from('Q', b, 160)[0]
+    d['busy_time'], d['rwnd_limited'], d['sndbuf_limited'] = struct.unpack_from('3Q', b, 168)
+    d['delivered'], d['delivered_ce'] = struct.unpack_from('2I', b, 192)
+    d['bytes_sent'], d['bytes_retrans'] = struct.unpack_from('2Q', b, 200)
+    d['dsack_dups'], d['reord_seen'], d['rcv_ooopack'], d['snd_wnd'], d['rcv_wnd'] = struct.unpack_from('5I', b, 216)
+    d['rehash'] = struct.unpack_from('I', b, 236)[0]
+    d['total_rto'], d['total_rto_recoveries'] = struct.unpack_from('2H', b, 240)
+    d['total_rto_time'] = struct.unpack_from('I', b, 244)[0]
+    return d
+
+
+def family(addr):
+    return socket.AF_INET6 if ':' in addr else socket.AF_INET
+
+
+def set_opts(s, a, fam):
+    if a.rcvbuf:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, a.rcvbuf)
+    if a.sndbuf:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, a.sndbuf)
+    if a.maxseg:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, a.maxseg)
+    if a.nodelay:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if a.ttl is not None:
+        if fam == socket.AF_INET6:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, a.ttl)
+        else:
+            s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, a.ttl)
+    if a.tos is not None:
+        if fam == socket.AF_INET6:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS, a.tos)
+        else:
+            s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, a.tos)
+
+
+def wait_closed(s, timeout=3.0):
+    """Wait until the kernel moved the socket to CLOSE (FIN exchange done)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if tcp_info(s)['state'] == TCP_CLOSE:
+            break
+        time.sleep(0.01)
+    time.sleep(0.05)
+
+
+def own_opts(s, fam):
+    o = {'maxseg': s.getsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG),
+         'rcvbuf': s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF),
+         'sndbuf': s.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)}
+    if fam == socket.AF_INET:
+        o['tos'] = s.getsockopt(socket.IPPROTO_IP, socket.IP_TOS)
+        o['ttl'] = s.getsockopt(socket.IPPROTO_IP, socket.IP_TTL)
+    return o
+
+
+def ends(s):
+    l, r = s.getsockname(), s.getpeername()
+    return {'laddr': l[0], 'lport': l[1], 'raddr': r[0], 'rport': r[1]}
+
+
+def out(obj):
+    print(json.dumps(obj), flush=True)
+
+
+def server(a):
+    fam = family(a.addr)
+    srv = socket.socket(fam, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    set_opts(srv, a, fam)
+    srv.bind((a.addr, a.port))
+    srv.listen(8)
+    out({'ready': True, 'port': a.port})
+    c, _ = srv.accept()
+    e = ends(c)
+    n, stalled = 0, False
+    while True:
+        if a.stall_after and not stalled and n >= a.stall_after:
+            stalled = True
+            time.sleep(a.stall_ms / 1000)
+        d = c.recv(a.recv_size)
+        if not d:
+            break
+        n += len(d)
+    c.shutdown(socket.SHUT_WR)
+    wait_closed(c)
+    info = tcp_info(c)
+    o = own_opts(c, fam)
+    c.close()
+    srv.close()
+    out({'role': 'server', 'received': n, 'stalled': stalled, **e, 'opts': o, 'info': info})
+
+
+def client(a):
+    fam = family(a.addr)
+    cli = socket.socket(fam, socket.SOCK_STREAM)
+    set_opts(cli, a, fam)
+    t0 = time.monotonic()
+    cli.connect((a.addr, a.port))
+    e = ends(cli)
+    buf = b'x' * a.chunk
+    left = a.bytes
+    while left > 0:
+        left -= cli.send(buf[:min(left, len(buf))])
+        if a.gap_ms:
+            time.sleep(a.gap_ms / 1000)
+    cli.shutdown(socket.SHUT_WR)
+    while cli.recv(4096):
+        pass
+    wait_closed(cli)
+    info = tcp_info(cli)
+    o = own_opts(cli, fam)
+    cli.close()
+    out({'role': 'client', 'sent': a.bytes, 'secs': time.monotonic() - t0, **e, 'opts': o, 'info': info})
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('mode', choices=['server', 'client'])
+    p.add_argument('--addr', required=True)
+    p.add_argument('--port', type=int, required=True)
+    p.add_argument('--bytes', type=int, default=0)
+    p.add_argument('--rcvbuf', type=int, default=0)
+    p.add_argument('--sndbuf', type=int, default=0)
+    p.add_argument('--maxseg', type=int, default=0)
+    p.add_argument('--ttl', type=int)
+    p.add_argument('--tos', type=lambda x: int(x, 0))
+    p.add_argument('--nodelay', action='store_true')
+    p.add_argument('--stall-after', type=int, default=0)
+    p.add_argument('--stall-ms', type=int, default=0)
+    p.add_argument('--recv-size', type=int, default=65536)
+    p.add_argument('--chunk', type=int, default=65536)
+    p.add_argument('--gap-ms', type=float, default=0)
+    a = p.parse_args()
+    (server if a.mode == 'server' else client)(a)
+
+
+if __name__ == '__main__':
+    main()
