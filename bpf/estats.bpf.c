@@ -575,20 +575,34 @@ static long opt_step(__u64 n, struct opt_walk *w)
  */
 static __always_inline void on_segment(struct estats_sk *st, struct tcp_sock *tp, const struct sk_buff *skb)
 {
-	__u8 hdr[64] = {};
-	if (bpf_probe_read_kernel(hdr, 60, skb->data))
+	/*
+	 * Read exactly the TCP header (tcp_v4_rcv pulled it into the linear
+	 * area): a fixed 60-byte read can run past the end of the skb head and
+	 * fault, which would lose the whole segment.
+	 */
+	struct opt_walk w = { .i = 20 };
+	if (bpf_probe_read_kernel(w.hdr, 20, skb->data))
 		return;
-	struct tcphdr *th = (struct tcphdr *)hdr;
+	struct tcphdr *th = (struct tcphdr *)w.hdr;
 	__u32 hl = th->doff * 4;
+	if (hl > 20) {
+		__u32 ol = hl - 20;
+		if (ol > 40)
+			ol = 40;
+		bpf_probe_read_kernel(w.hdr + 20, ol, skb->data + 20);
+	}
+	w.hl = hl;
 	__u32 len = skb->len;
 	__u32 payload = len > hl ? len - hl : 0;
 	__u32 seq = bpf_ntohl(th->seq), ack = bpf_ntohl(th->ack_seq);
 	__u32 win = bpf_ntohs(th->window);
-	__u8 flags = hdr[13];
+	__u8 flags = w.hdr[13];
 	__u32 snd_una = tp->snd_una;
 	__u8 ca = BPF_CORE_READ_BITFIELD(tp, inet_conn.icsk_ca_state);
 
 	st->data_octets_in += payload;
+	st->last_probe_seq = seq;
+	st->last_probe_len = len;
 
 	/* IP header: TTL / hop limit and TOS / traffic class of the last segment */
 	__u8 ip[10];
@@ -603,8 +617,6 @@ static __always_inline void on_segment(struct estats_sk *st, struct tcp_sock *tp
 	}
 
 	/* SACK options (kind 5), walked with bpf_loop so the verifier checks one step */
-	struct opt_walk w = { .i = 20, .hl = hl };
-	__builtin_memcpy(w.hdr, hdr, sizeof(w.hdr));
 	bpf_loop(20, opt_step, &w, 0);
 	st->sacks_rcvd += w.sacks;
 	st->sack_blocks_rcvd += w.blocks;
@@ -905,6 +917,14 @@ int estats_sockops(struct bpf_sock_ops *skops)
 		struct estats_listener *l = listener_of(netns_of(sk), skops->local_port);
 		if (l)
 			__sync_fetch_and_add(&l->l_established, 1);
+		/* the segment that completed the handshake may carry data */
+		struct estats_sk *st = state_of(sk, true);
+		void *data = (void *)(long)skops->skb_data, *end = (void *)(long)skops->skb_data_end;
+		if (st && data + 20 <= end) {
+			__u32 hl = (((__u8 *)data)[12] >> 4) * 4;
+			if (skops->skb_len > hl)
+				st->data_octets_in += skops->skb_len - hl;
+		}
 	}
 		/* fallthrough */
 	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
@@ -925,12 +945,18 @@ int estats_sockops(struct bpf_sock_ops *skops)
 		break;
 	}
 	case BPF_SOCK_OPS_PARSE_HDR_OPT_CB: {
-		/* only hook for segments outside ESTABLISHED (tcp_probe covers that state) */
-		if (skops->state == BPF_TCP_ESTABLISHED)
-			break;
+		/*
+		 * The slow-path segments. In ESTABLISHED tcp_probe has counted the
+		 * same skb just before (same seq and length): skip it then. Segments
+		 * that reach an ESTABLISHED child through tcp_child_process (a race
+		 * with the handshake) never pass tcp_probe, and other states neither.
+		 */
 		struct estats_sk *st = state_of(sk, false);
 		void *data = (void *)(long)skops->skb_data, *end = (void *)(long)skops->skb_data_end;
 		if (!st || data + 20 > end)
+			break;
+		__u32 seq = bpf_ntohl(((struct tcphdr *)data)->seq);
+		if (skops->state == BPF_TCP_ESTABLISHED && seq == st->last_probe_seq && skops->skb_len == st->last_probe_len)
 			break;
 		__u32 hl = (((__u8 *)data)[12] >> 4) * 4;
 		if (skops->skb_len > hl)

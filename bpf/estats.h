@@ -107,6 +107,8 @@ struct estats_sk {
 	/* outgoing segments (net_dev_queue) */
 	__u32 zero_rwin_sent;
 	__u32 last_win_sent;     /* unscaled advertised window of the last segment sent */
+	__u32 last_probe_seq;    /* seq/len of the last segment tcp_probe counted (dedup with PARSE_HDR) */
+	__u32 last_probe_len;
 	__u32 pad4;
 	__u8 ip_ttl;
 	__u8 ip_tos_in;

@@ -153,6 +153,8 @@ export interface Snapshot {
   readonly snd_lim_trans_snd: number;
   readonly zero_rwin_sent: number;
   readonly last_win_sent: number;
+  readonly last_probe_seq: number;
+  readonly last_probe_len: number;
   readonly ip_ttl: number;
   readonly ip_tos_in: number;
   readonly postcong_armed: number;
@@ -322,6 +324,8 @@ export const SNAPSHOT_FIELDS = [
   'snd_lim_trans_snd',
   'zero_rwin_sent',
   'last_win_sent',
+  'last_probe_seq',
+  'last_probe_len',
   'ip_ttl',
   'ip_tos_in',
   'postcong_armed',

@@ -2,8 +2,8 @@
 /* eslint-disable */
 import type { Snapshot } from '../estats/snapshot.generated.js';
 
-export const LAYOUT_HASH = '17b03feb6ef6aece';
-export const EVENT_SIZE = 704;
+export const LAYOUT_HASH = '53d133c7550faa0d';
+export const EVENT_SIZE = 712;
 export const CONFIG_SIZE = 32;
 
 export const EV = {
@@ -194,23 +194,25 @@ export const OFF = {
   snd_lim_trans_snd: 624,
   zero_rwin_sent: 628,
   last_win_sent: 632,
-  pad4: 636,
-  ip_ttl: 640,
-  ip_tos_in: 641,
-  postcong_armed: 642,
-  soft_error_reason: 643,
-  prev_chrono: 644,
-  cong_entered: 645,
-  last_ack_ece: 646,
-  seen_win_sent: 647,
-  saved_sport: 648,
-  pad2: 650,
-  l_start_wall_ns: 656,
-  l_syn_rcvd: 664,
-  l_initial: 672,
-  l_established: 680,
-  l_exceed_backlog: 688,
-  l_accepted: 696,
+  last_probe_seq: 636,
+  last_probe_len: 640,
+  pad4: 644,
+  ip_ttl: 648,
+  ip_tos_in: 649,
+  postcong_armed: 650,
+  soft_error_reason: 651,
+  prev_chrono: 652,
+  cong_entered: 653,
+  last_ack_ece: 654,
+  seen_win_sent: 655,
+  saved_sport: 656,
+  pad2: 658,
+  l_start_wall_ns: 664,
+  l_syn_rcvd: 672,
+  l_initial: 680,
+  l_established: 688,
+  l_exceed_backlog: 696,
+  l_accepted: 704,
 } as const;
 
 /** Every field of struct estats_event: [name, C type, count, offset] (recorded in --record files). */
@@ -367,23 +369,25 @@ export const FIELDS: ReadonlyArray<readonly [string, string, number, number]> = 
   ['snd_lim_trans_snd', '__u32', 1, 624],
   ['zero_rwin_sent', '__u32', 1, 628],
   ['last_win_sent', '__u32', 1, 632],
-  ['pad4', '__u32', 1, 636],
-  ['ip_ttl', '__u8', 1, 640],
-  ['ip_tos_in', '__u8', 1, 641],
-  ['postcong_armed', '__u8', 1, 642],
-  ['soft_error_reason', '__u8', 1, 643],
-  ['prev_chrono', '__u8', 1, 644],
-  ['cong_entered', '__u8', 1, 645],
-  ['last_ack_ece', '__u8', 1, 646],
-  ['seen_win_sent', '__u8', 1, 647],
-  ['saved_sport', '__u16', 1, 648],
-  ['pad2', '__u8', 6, 650],
-  ['l_start_wall_ns', '__u64', 1, 656],
-  ['l_syn_rcvd', '__u64', 1, 664],
-  ['l_initial', '__u64', 1, 672],
-  ['l_established', '__u64', 1, 680],
-  ['l_exceed_backlog', '__u64', 1, 688],
-  ['l_accepted', '__u64', 1, 696],
+  ['last_probe_seq', '__u32', 1, 636],
+  ['last_probe_len', '__u32', 1, 640],
+  ['pad4', '__u32', 1, 644],
+  ['ip_ttl', '__u8', 1, 648],
+  ['ip_tos_in', '__u8', 1, 649],
+  ['postcong_armed', '__u8', 1, 650],
+  ['soft_error_reason', '__u8', 1, 651],
+  ['prev_chrono', '__u8', 1, 652],
+  ['cong_entered', '__u8', 1, 653],
+  ['last_ack_ece', '__u8', 1, 654],
+  ['seen_win_sent', '__u8', 1, 655],
+  ['saved_sport', '__u16', 1, 656],
+  ['pad2', '__u8', 6, 658],
+  ['l_start_wall_ns', '__u64', 1, 664],
+  ['l_syn_rcvd', '__u64', 1, 672],
+  ['l_initial', '__u64', 1, 680],
+  ['l_established', '__u64', 1, 688],
+  ['l_exceed_backlog', '__u64', 1, 696],
+  ['l_accepted', '__u64', 1, 704],
 ];
 
 /** Byte offset of every field of struct estats_config. */
@@ -560,19 +564,21 @@ export class EventView implements Snapshot {
   get snd_lim_trans_snd(): number { return this.dv.getUint32(624, true); }
   get zero_rwin_sent(): number { return this.dv.getUint32(628, true); }
   get last_win_sent(): number { return this.dv.getUint32(632, true); }
-  get ip_ttl(): number { return this.bytes[640]!; }
-  get ip_tos_in(): number { return this.bytes[641]!; }
-  get postcong_armed(): number { return this.bytes[642]!; }
-  get soft_error_reason(): number { return this.bytes[643]!; }
-  get prev_chrono(): number { return this.bytes[644]!; }
-  get cong_entered(): number { return this.bytes[645]!; }
-  get last_ack_ece(): number { return this.bytes[646]!; }
-  get seen_win_sent(): number { return this.bytes[647]!; }
-  get saved_sport(): number { return this.dv.getUint16(648, true); }
-  get l_start_wall_ns(): bigint { return this.dv.getBigUint64(656, true); }
-  get l_syn_rcvd(): bigint { return this.dv.getBigUint64(664, true); }
-  get l_initial(): bigint { return this.dv.getBigUint64(672, true); }
-  get l_established(): bigint { return this.dv.getBigUint64(680, true); }
-  get l_exceed_backlog(): bigint { return this.dv.getBigUint64(688, true); }
-  get l_accepted(): bigint { return this.dv.getBigUint64(696, true); }
+  get last_probe_seq(): number { return this.dv.getUint32(636, true); }
+  get last_probe_len(): number { return this.dv.getUint32(640, true); }
+  get ip_ttl(): number { return this.bytes[648]!; }
+  get ip_tos_in(): number { return this.bytes[649]!; }
+  get postcong_armed(): number { return this.bytes[650]!; }
+  get soft_error_reason(): number { return this.bytes[651]!; }
+  get prev_chrono(): number { return this.bytes[652]!; }
+  get cong_entered(): number { return this.bytes[653]!; }
+  get last_ack_ece(): number { return this.bytes[654]!; }
+  get seen_win_sent(): number { return this.bytes[655]!; }
+  get saved_sport(): number { return this.dv.getUint16(656, true); }
+  get l_start_wall_ns(): bigint { return this.dv.getBigUint64(664, true); }
+  get l_syn_rcvd(): bigint { return this.dv.getBigUint64(672, true); }
+  get l_initial(): bigint { return this.dv.getBigUint64(680, true); }
+  get l_established(): bigint { return this.dv.getBigUint64(688, true); }
+  get l_exceed_backlog(): bigint { return this.dv.getBigUint64(696, true); }
+  get l_accepted(): bigint { return this.dv.getBigUint64(704, true); }
 }
