@@ -518,6 +518,7 @@ int BPF_PROG(estats_state, struct sock *sk, int oldstate, int newstate)
 	if (newstate == TCP_SYN_SENT)
 		return 0; /* the local port is not bound yet: sock_ops TCP_CONNECT_CB reports it */
 	if (st && newstate == TCP_SYN_RECV) {
+		st->sk_flags |= ESTATS_F_BASELINE;
 		st->start_ns = bpf_ktime_get_ns();
 		st->start_wall_ns = st->start_ns + CFG.wall_offset_ns;
 	} else if (st && newstate == TCP_LISTEN) {
@@ -601,6 +602,17 @@ static __always_inline void on_segment(struct estats_sk *st, struct tcp_sock *tp
 	__u8 ca = BPF_CORE_READ_BITFIELD(tp, inet_conn.icsk_ca_state);
 
 	st->data_octets_in += payload;
+	if (!(st->sk_flags & ESTATS_F_BASELINE)) {
+		/* first sight of a socket we did not see open: what came before is not ours */
+		st->seen_data_segs = tp->data_segs_in;
+		st->sk_flags |= ESTATS_F_BASELINE;
+	} else if (payload) {
+		/* mirror tcp_segs_in(): a GRO/coalesced skb counts its gso_segs */
+		__u16 gs = 0;
+		bpf_probe_read_kernel(&gs, sizeof(gs), skb->head + skb->end +
+				      bpf_core_field_offset(struct skb_shared_info, gso_segs));
+		st->seen_data_segs += gs ? gs : 1;
+	}
 	st->last_probe_seq = seq;
 	st->last_probe_len = len;
 
@@ -922,8 +934,10 @@ int estats_sockops(struct bpf_sock_ops *skops)
 		void *data = (void *)(long)skops->skb_data, *end = (void *)(long)skops->skb_data_end;
 		if (st && data + 20 <= end) {
 			__u32 hl = (((__u8 *)data)[12] >> 4) * 4;
-			if (skops->skb_len > hl)
+			if (skops->skb_len > hl) {
 				st->data_octets_in += skops->skb_len - hl;
+				st->seen_data_segs++;
+			}
 		}
 	}
 		/* fallthrough */
@@ -936,7 +950,7 @@ int estats_sockops(struct bpf_sock_ops *skops)
 		if (st) {
 			st->start_ns = bpf_ktime_get_ns();
 			st->start_wall_ns = st->start_ns + CFG.wall_offset_ns;
-			st->sk_flags |= ESTATS_F_ACTIVE;
+			st->sk_flags |= ESTATS_F_ACTIVE | ESTATS_F_BASELINE;
 			set_owner(st);
 		}
 		__u64 cookie = bpf_get_socket_cookie(skops);
@@ -959,8 +973,10 @@ int estats_sockops(struct bpf_sock_ops *skops)
 		if (skops->state == BPF_TCP_ESTABLISHED && seq == st->last_probe_seq && skops->skb_len == st->last_probe_len)
 			break;
 		__u32 hl = (((__u8 *)data)[12] >> 4) * 4;
-		if (skops->skb_len > hl)
+		if (skops->skb_len > hl) {
 			st->data_octets_in += skops->skb_len - hl;
+			st->seen_data_segs++;
+		}
 		break;
 	}
 	case BPF_SOCK_OPS_RTO_CB: {
@@ -1006,6 +1022,8 @@ int estats_seed(struct bpf_iter__tcp *ctx)
 		if (st) {
 			st->start_ns = bpf_ktime_get_ns();
 			st->sk_flags |= ESTATS_F_SEEDED;
+			st->seen_data_segs = tp->data_segs_in; /* what happened before us is not ours to miss */
+			st->sk_flags |= ESTATS_F_BASELINE;
 		}
 	}
 	if (skc->skc_state == TCP_ESTABLISHED) {

@@ -33,6 +33,7 @@
 #define ESTATS_F_SEEDED 0x01    /* first seen by iter/tcp, not at open */
 #define ESTATS_F_ACTIVE 0x02    /* local side did the active open */
 #define ESTATS_F_OOO 0x04       /* out-of-order queue not empty */
+#define ESTATS_F_BASELINE 0x08  /* (sk_flags) seen_data_segs has its baseline */
 
 /* Per-socket state kept in BPF_MAP_TYPE_SK_STORAGE (what the kernel does not keep). */
 struct estats_sk {
@@ -109,7 +110,7 @@ struct estats_sk {
 	__u32 last_win_sent;     /* unscaled advertised window of the last segment sent */
 	__u32 last_probe_seq;    /* seq/len of the last segment tcp_probe counted (dedup with PARSE_HDR) */
 	__u32 last_probe_len;
-	__u32 pad4;
+	__u32 seen_data_segs;    /* data segments shown to tcp-estats (max(1, gso_segs) each), to compare with data_segs_in */
 	__u8 ip_ttl;
 	__u8 ip_tos_in;
 	__u8 postcong_armed;

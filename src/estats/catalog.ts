@@ -26,6 +26,7 @@ const F_SEEDED = 0x01; // ESTATS_F_SEEDED
 export const UPG_BITS = { CWND_GROWTH: 0x1, UNDO: 0x2, RESTART: 0x4, ACCEPT: 0x8, SYN: 0x10 } as const;
 const up = (bit: number, hook: string, caveat: string): Extra => ({ caveat, exactWith: { bit, hook } });
 const F_ACTIVE = 0x02; // ESTATS_F_ACTIVE
+const F_BASELINE = 0x08; // ESTATS_F_BASELINE (in sk_flags)
 
 /** low 32 bits of a 64-bit kernel counter (ZeroBasedCounter32 wraps) */
 const lo32 = (b: bigint): number => Number(b & 0xffffffffn);
@@ -583,6 +584,11 @@ export const DERIVED: readonly VarDef[] = [
     SNDLIM_SOURCE, SNDLIM_VALID, s => sndLimShares(s)?.rwin ?? null, c(SNDLIM_CAVEAT)),
   v('Perf', 0, 'SndLimPctCwnd', 'derived', 'count', 'A', 'percent of elapsed time sending was limited by the congestion window',
     SNDLIM_SOURCE, SNDLIM_VALID, s => sndLimShares(s)?.cwnd ?? null, c(SNDLIM_CAVEAT)),
+  v('Perf', 0, 'DataSegsInUnseen', 'derived', 'segments', 'E', "data segments the kernel received (tcpi_data_segs_in) that tcp-estats' per-segment hooks did not see",
+    'tp->data_segs_in − st.seen_data_segs (max(1, gso_segs) per payload skb at tcp_probe, 1 per payload segment at sock_ops PARSE_HDR / PASSIVE_ESTABLISHED), from the open or first sight',
+    'equals 0 on every scenario of test/live/scenarios.test.js when no other BPF program is attached to tcp_probe',
+    s => (s.sk_flags & F_BASELINE ? Math.max(0, s.data_segs_in - s.seen_data_segs) : null),
+    c('a self-check: when > 0, the per-segment counters of this connection (DataOctetsIn, DupAcksIn, SACKs, ECN counts, SumOctetsReordered, NonRecovDA, ZeroRwinRcvd, IpTtl/IpTosIn) undercount by about that many segments. Measured on Linux 6.18: 0 alone; up to ~10 % of segments while another BPF program (bpftrace, another tcp-estats) is attached to tracepoint tcp_probe, without a recursion miss being counted by the kernel')),
 ];
 
 // ---------------------------------------------------------------------------

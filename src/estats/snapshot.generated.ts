@@ -155,6 +155,7 @@ export interface Snapshot {
   readonly last_win_sent: number;
   readonly last_probe_seq: number;
   readonly last_probe_len: number;
+  readonly seen_data_segs: number;
   readonly ip_ttl: number;
   readonly ip_tos_in: number;
   readonly postcong_armed: number;
@@ -326,6 +327,7 @@ export const SNAPSHOT_FIELDS = [
   'last_win_sent',
   'last_probe_seq',
   'last_probe_len',
+  'seen_data_segs',
   'ip_ttl',
   'ip_tos_in',
   'postcong_armed',

@@ -2,7 +2,7 @@
 /* eslint-disable */
 import type { Snapshot } from '../estats/snapshot.generated.js';
 
-export const LAYOUT_HASH = '53d133c7550faa0d';
+export const LAYOUT_HASH = '8726509689935f60';
 export const EVENT_SIZE = 712;
 export const CONFIG_SIZE = 32;
 
@@ -24,6 +24,7 @@ export const FLAG = {
   SEEDED: 1,
   ACTIVE: 2,
   OOO: 4,
+  BASELINE: 8,
 } as const;
 
 export const FILTER = {
@@ -196,7 +197,7 @@ export const OFF = {
   last_win_sent: 632,
   last_probe_seq: 636,
   last_probe_len: 640,
-  pad4: 644,
+  seen_data_segs: 644,
   ip_ttl: 648,
   ip_tos_in: 649,
   postcong_armed: 650,
@@ -371,7 +372,7 @@ export const FIELDS: ReadonlyArray<readonly [string, string, number, number]> = 
   ['last_win_sent', '__u32', 1, 632],
   ['last_probe_seq', '__u32', 1, 636],
   ['last_probe_len', '__u32', 1, 640],
-  ['pad4', '__u32', 1, 644],
+  ['seen_data_segs', '__u32', 1, 644],
   ['ip_ttl', '__u8', 1, 648],
   ['ip_tos_in', '__u8', 1, 649],
   ['postcong_armed', '__u8', 1, 650],
@@ -566,6 +567,7 @@ export class EventView implements Snapshot {
   get last_win_sent(): number { return this.dv.getUint32(632, true); }
   get last_probe_seq(): number { return this.dv.getUint32(636, true); }
   get last_probe_len(): number { return this.dv.getUint32(640, true); }
+  get seen_data_segs(): number { return this.dv.getUint32(644, true); }
   get ip_ttl(): number { return this.bytes[648]!; }
   get ip_tos_in(): number { return this.bytes[649]!; }
   get postcong_armed(): number { return this.bytes[650]!; }
