@@ -1,5 +1,5 @@
 // Wires a source (the live kernel or a recording) → decoder → per-socket
-// table → compiled program → sink; owns the timers, signals and teardown.
+// table → compiled program → sink; owns the timers and the teardown order.
 import { readlinkSync } from 'node:fs';
 import { Runtime, type Program } from './dsl/index.js';
 import type { Out } from './dsl/rows.js';
@@ -10,6 +10,9 @@ import type { Snapshot } from './estats/types.js';
 import type { Sink } from './output/sink.js';
 import type { Backend } from './bpf/loader.js';
 
+/** Which events the run keeps (-p, --cgroup, -4/-6 applied in user space); true = keep. */
+export type EventFilter = (ev: Snapshot) => boolean;
+
 export interface LiveOptions {
   program: Program;
   sink: Sink;
@@ -17,15 +20,18 @@ export interface LiveOptions {
   bootOffsetNs: bigint;
   durationMs: number | null;
   drainMs: number;
+  /** an open recorder (the caller opens it before anything is loaded), or a path */
+  recorder?: Recorder | null;
   record?: string;
   programText?: string;
-  /** resolves when the run should stop (signal, closed stdout) */
+  filter?: EventFilter;
+  /** resolves when the run should stop (signal, q, closed stdout) */
   stopSignal: Promise<string>;
   /** called once the programs are attached and existing sockets are seeded */
   onReady?: (seeded: number) => void;
 }
 
-export interface RunStats { events: number; lost: bigint; rows: number }
+export interface RunStats { events: number; lost: bigint; rows: number; why: string }
 
 function ownNetns(): number {
   try { return Number(/\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/net'))?.[1] ?? 0); } catch { return 0; }
@@ -37,11 +43,12 @@ class Pipeline {
   readonly runtime: Runtime;
   events = 0;
   rows = 0;
-  constructor(program: Program, sink: Sink) {
+  constructor(program: Program, sink: Sink, private readonly filter?: EventFilter) {
     this.runtime = new Runtime(program, (o: Out) => { if (o.type !== 'batch-end') this.rows++; sink.write(o); });
   }
   event(ev: Snapshot): void {
     this.events++;
+    if (this.filter && !this.filter(ev)) return;
     const fr = this.table.update(ev);
     this.runtime.onEvent(fr);
     this.table.settle(fr);
@@ -51,8 +58,8 @@ class Pipeline {
 }
 
 export async function runLive(o: LiveOptions): Promise<RunStats> {
-  const p = new Pipeline(o.program, o.sink);
-  const rec = o.record ? new Recorder(o.record, o.bootOffsetNs, { tool: 'tcp-estats', program: o.programText, started: new Date().toISOString() }) : null;
+  const p = new Pipeline(o.program, o.sink, o.filter);
+  const rec = o.recorder ?? (o.record ? new Recorder(o.record, o.bootOffsetNs, { tool: 'tcp-estats', program: o.programText, started: new Date().toISOString() }) : null);
   const netns = ownNetns();
   let lostReported = 0n;
 
@@ -78,54 +85,72 @@ export async function runLive(o: LiveOptions): Promise<RunStats> {
     p.table.endRefresh(netns);
   };
 
-  // Sockets that existed before we started enter the table first.
-  refresh();
-  o.sink.flush();
-  o.onReady?.(p.table.size);
-
   const timers: NodeJS.Timeout[] = [];
-  timers.push(setInterval(() => { drain(); o.sink.flush(); }, o.drainMs));
-  timers.push(setInterval(checkLost, 1000));
-  if (p.runtime.tickMs !== null) {
-    timers.push(setInterval(() => {
-      refresh();
-      const now = process.hrtime.bigint();
-      rec?.tick(now);
-      p.tick(now);
-      o.sink.flush();
-    }, p.runtime.tickMs));
-  }
-  const stops: Array<Promise<string>> = [o.stopSignal];
-  if (o.durationMs !== null) stops.push(new Promise(res => timers.push(setTimeout(() => res('duration'), o.durationMs!))));
+  let why = 'end';
   try {
-    await Promise.race(stops);
+    // Sockets that existed before we started enter the table first.
+    refresh();
+    o.sink.flush();
+    o.onReady?.(p.table.size);
+
+    timers.push(setInterval(() => { drain(); o.sink.flush(); }, o.drainMs));
+    timers.push(setInterval(checkLost, 1000));
+    if (p.runtime.tickMs !== null) {
+      timers.push(setInterval(() => {
+        refresh();
+        const now = process.hrtime.bigint();
+        rec?.tick(now);
+        p.tick(now);
+        o.sink.flush();
+      }, p.runtime.tickMs));
+    }
+    const stops: Array<Promise<string>> = [o.stopSignal];
+    if (o.durationMs !== null) stops.push(new Promise(res => timers.push(setTimeout(() => res('duration'), o.durationMs!))));
+    why = await Promise.race(stops);
   } finally {
     for (const t of timers) clearInterval(t);
+    rec?.close();
   }
-  drain();
-  checkLost();
-  p.finish(process.hrtime.bigint());
-  o.sink.flush();
-  rec?.close();
-  return { events: p.events, lost: lostReported, rows: p.rows };
+  if (why !== 'EPIPE') {
+    drain();
+    checkLost();
+    p.finish(process.hrtime.bigint());
+    o.sink.flush();
+  }
+  return { events: p.events, lost: lostReported, rows: p.rows, why };
 }
 
-export function runReplay(program: Program, sink: Sink, path: string): RunStats {
+export interface ReplayOptions {
+  filter?: EventFilter;
+  /** replay only the first D ms of recorded time */
+  durationMs?: number | null;
+  /** polled between events: true stops the replay (e.g. stdout was closed) */
+  stopped?: () => boolean;
+}
+
+export function runReplay(program: Program, sink: Sink, path: string, opts: ReplayOptions = {}): RunStats {
   const r = openRecording(path);
-  const p = new Pipeline(program, sink);
-  let lost = 0n, last = 0n;
+  const p = new Pipeline(program, sink, opts.filter);
+  let lost = 0n, last = 0n, first: bigint | null = null, why = 'end';
+  const endNs = (t0: bigint) => (opts.durationMs != null ? t0 + BigInt(Math.round(opts.durationMs * 1e6)) : null);
+  let stopAt: bigint | null = null;
   // Recordings made by a program without `every` carry no ticks: synthesize
   // them from event time so snapshot statements still work on replay.
   const tickNs = p.runtime.tickMs !== null && r.ticks === 0 ? BigInt(p.runtime.tickMs) * 1000000n : null;
   let nextTick: bigint | null = null;
   for (const it of r.items()) {
+    if (opts.stopped?.()) { why = 'EPIPE'; break; }
+    const ts = it.type === 'event' ? it.ev.ts_ns : it.type === 'tick' ? it.nowNs : null;
+    if (ts !== null) {
+      if (first === null) { first = ts; stopAt = endNs(ts); }
+      if (stopAt !== null && ts > stopAt) { why = 'duration'; break; }
+    }
     if (it.type === 'event') {
-      const ts = it.ev.ts_ns;
       if (tickNs !== null) {
-        if (nextTick === null) nextTick = ts + tickNs;
-        while (ts >= nextTick) { p.tick(nextTick); nextTick += tickNs; }
+        if (nextTick === null) nextTick = it.ev.ts_ns + tickNs;
+        while (it.ev.ts_ns >= nextTick) { p.tick(nextTick); nextTick += tickNs; }
       }
-      if (ts > last) last = ts;
+      if (it.ev.ts_ns > last) last = it.ev.ts_ns;
       p.event(it.ev);
     } else if (it.type === 'tick') {
       if (it.nowNs > last) last = it.nowNs;
@@ -135,7 +160,9 @@ export function runReplay(program: Program, sink: Sink, path: string): RunStats 
       lost = it.total;
     }
   }
-  p.finish(last);
-  sink.flush();
-  return { events: p.events, lost, rows: p.rows };
+  if (why !== 'EPIPE' && !opts.stopped?.()) {
+    p.finish(why === 'duration' && stopAt !== null ? stopAt : last);
+    sink.flush();
+  }
+  return { events: p.events, lost, rows: p.rows, why };
 }
