@@ -6,6 +6,7 @@
 import { closeSync, openSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { join } from 'node:path';
+import type { RunStats } from './run.js';
 import { Command, CommanderError, Option } from 'commander';
 import { Chalk } from 'chalk';
 import type { Program } from './dsl/index.js';
@@ -290,11 +291,16 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   });
   const describe = prog.command('describe').description(describeSpec.summary).helpOption('-h, --help', 'this help').argument('<variable>', 'RFC 4898 name, e.g. SmoothedRTT or Perf.SmoothedRTT');
   for (const s of describeSpec.options) addOpt(describe, s);
-  describe.addHelpText('after', examplesText(describeSpec.examples)).action((name: string, o: { format?: string }) => {
+  describe.addHelpText('after', examplesText(describeSpec.examples)).action(async (name: string, o: { format?: string }) => {
     const v = findVar(name);
     if (!v) throw new UsageError(`unknown variable '${name}': run tcp-estats list to see every variable`);
-    if (o.format === 'json') io.out.write(JSON.stringify(listJson([v])[0]) + '\n');
-    else io.out.write(formatDescribe(v, { color: colorWanted(rootColor(), io.out, io.env) }));
+    // variables an optional fentry/fexit program makes exact: which source is live on this kernel
+    let probe: { live: boolean; reason: string } | null | undefined;
+    if (v.exactWith) {
+      try { probe = (await import('./bpf/loader.js')).probeUpgrades(); } catch { probe = null; }
+    }
+    if (o.format === 'json') io.out.write(JSON.stringify({ ...listJson([v])[0], ...(v.exactWith ? { exact_with: v.exactWith.hook, live_source: probe === null || probe === undefined ? null : probe.live ? 'exact' : 'floor', live_reason: probe?.reason ?? 'not checked: needs root' } : {}) }) + '\n');
+    else io.out.write(formatDescribe(v, { color: colorWanted(rootColor(), io.out, io.env), probe }));
   });
 
   prog.action(async (script: string | undefined, o: Record<string, unknown>) => {
@@ -501,8 +507,12 @@ async function runMain(script: string | undefined, o: Record<string, unknown>, i
     // warnings go through the same voice as every other message (JSON lines only with -f json)
     if (!top) sink.notice = (level, message, extra) => talk.say(level, message, extra);
 
-    const finish = (st: { events: number; lost: bigint; why: string }): number => {
-      if (st.lost > 0n && st.why !== 'EPIPE') talk.say('warning', `saw ${st.events} events, lost ${st.lost}: raise --ring or --sample, or narrow the program`, { events: st.events, lost: Number(st.lost) });
+    const finish = (st: RunStats): number => {
+      if (st.why !== 'EPIPE') {
+        if (st.lost > 0n) talk.say('warning', `saw ${st.events} events${st.sent !== undefined ? ` (all ${st.sent} the kernel sent)` : ''}, lost ${st.lost}: raise --ring or --sample, or narrow the program`, { events: st.events, sent: st.sent === undefined ? undefined : Number(st.sent), lost: Number(st.lost) });
+        if (st.missed) talk.say('warning', `the kernel skipped ${st.missed} runs of our programs (recursion on a CPU): counters they would have updated undercount`, { recursion_misses: Number(st.missed) });
+        if (st.unseen) talk.say('warning', `per-segment hooks missed ${st.unseen} data segments of ${st.unseenConns} connection${st.unseenConns === 1 ? '' : 's'} (DataSegsInUnseen): their per-segment counters undercount; another BPF program attached to tcp_probe can cause this`, { unseen_segments: st.unseen, connections: st.unseenConns });
+      }
       if (out.error && out.error.code !== 'EPIPE') { talk.say('error', `cannot write the output: ${errnoText(out.error)}`); return EXIT_RUNTIME; }
       return EXIT_OK;
     };
@@ -521,7 +531,7 @@ async function runMain(script: string | undefined, o: Record<string, unknown>, i
 interface LiveArgs {
   program: Program; sink: Sink; top: TopSink | null; out: OutWriter; io: Io; talk: Talk; o: Record<string, unknown>; text: string;
   bootOffsetNs: bigint; durationMs: number | null; sampleMs: number; drainMs: number; ringBytes: number;
-  filter: EventFilter | undefined; finish: (st: { events: number; lost: bigint; why: string }) => number;
+  filter: EventFilter | undefined; finish: (st: RunStats) => number;
 }
 
 async function runLiveMain(a: LiveArgs): Promise<number> {
@@ -591,7 +601,10 @@ async function runLiveMain(a: LiveArgs): Promise<number> {
     const st = await runLive({
       program, sink, backend, bootOffsetNs: a.bootOffsetNs, durationMs: a.durationMs, drainMs: a.drainMs, recorder, filter: a.filter, stopSignal,
       onReady: (seeded: number) => {
-        if (verbose) io.err.write(`tcp-estats: attached ${backend.attached.length} programs, seeded ${seeded} sockets; ready\n`);
+        if (verbose) {
+          io.err.write(`tcp-estats: exact upgrades (fentry/fexit): ${backend.upgradesLive ? 'live' : `off: ${backend.upgradeError ?? 'none'}`}\n`);
+          io.err.write(`tcp-estats: attached ${backend.attached.length} programs, seeded ${seeded} sockets; ready\n`);
+        }
         const t = top;
         if (t) {
           process.on('exit', onExit);

@@ -31,7 +31,22 @@ export interface LiveOptions {
   onReady?: (seeded: number) => void;
 }
 
-export interface RunStats { events: number; lost: bigint; rows: number; why: string }
+export interface RunStats {
+  events: number;
+  lost: bigint;
+  rows: number;
+  why: string;
+  /** events the kernel side sent (live runs): equals `events` unless the run was cut short */
+  sent?: bigint;
+  /** hook runs the kernel skipped (recursion_misses of our programs) */
+  missed?: bigint;
+  /** data segments closed connections received that the per-segment hooks did not see (DataSegsInUnseen), and how many connections */
+  unseen: number;
+  unseenConns: number;
+}
+
+const EV_CLOSE = 10;
+const F_BASELINE = 0x08;
 
 function ownNetns(): number {
   try { return Number(/\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/net'))?.[1] ?? 0); } catch { return 0; }
@@ -43,11 +58,17 @@ class Pipeline {
   readonly runtime: Runtime;
   events = 0;
   rows = 0;
+  unseen = 0;
+  unseenConns = 0;
   constructor(program: Program, sink: Sink, private readonly filter?: EventFilter) {
     this.runtime = new Runtime(program, (o: Out) => { if (o.type !== 'batch-end') this.rows++; sink.write(o); });
   }
   event(ev: Snapshot): void {
     this.events++;
+    if (ev.kind === EV_CLOSE && ev.sk_flags & F_BASELINE && ev.data_segs_in > ev.seen_data_segs) {
+      this.unseen += ev.data_segs_in - ev.seen_data_segs;
+      this.unseenConns++;
+    }
     if (this.filter && !this.filter(ev)) return;
     const fr = this.table.update(ev);
     this.runtime.onEvent(fr);
@@ -109,15 +130,23 @@ export async function runLive(o: LiveOptions): Promise<RunStats> {
     why = await Promise.race(stops);
   } finally {
     for (const t of timers) clearInterval(t);
+  }
+  let sent: bigint | undefined, missed: bigint | undefined;
+  try {
+    if (why !== 'EPIPE') {
+      // stop new events first, so the last drain sees everything the kernel sent
+      o.backend.detach();
+      drain();
+      checkLost();
+      sent = o.backend.counters().sent;
+      missed = o.backend.recursionMisses();
+      p.finish(process.hrtime.bigint());
+      o.sink.flush();
+    }
+  } finally {
     rec?.close();
   }
-  if (why !== 'EPIPE') {
-    drain();
-    checkLost();
-    p.finish(process.hrtime.bigint());
-    o.sink.flush();
-  }
-  return { events: p.events, lost: lostReported, rows: p.rows, why };
+  return { events: p.events, lost: lostReported, rows: p.rows, why, sent, missed, unseen: p.unseen, unseenConns: p.unseenConns };
 }
 
 export interface ReplayOptions {
@@ -164,5 +193,5 @@ export function runReplay(program: Program, sink: Sink, path: string, opts: Repl
     p.finish(why === 'duration' && stopAt !== null ? stopAt : last);
     sink.flush();
   }
-  return { events: p.events, lost, rows: p.rows, why };
+  return { events: p.events, lost, rows: p.rows, why, unseen: p.unseen, unseenConns: p.unseenConns };
 }

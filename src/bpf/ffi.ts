@@ -69,6 +69,7 @@ export const c = {
   munmap: libc.func('int munmap(void *addr, size_t length)'),
   sysconf: libc.func('long sysconf(int name)'),
   vsnprintf: libc.func('int vsnprintf(_Out_ uint8_t *buf, size_t size, const char *fmt, void *ap)'),
+  poll: libc.func('int poll(_Inout_ uint8_t *fds, unsigned long nfds, int timeout)'),
 };
 
 export const O_RDONLY = 0;
@@ -104,4 +105,17 @@ export function setPrint(sink: (level: number, msg: string) => void): void {
   bpf.set_print(cb);
   if (printCb) koffi.unregister(printCb as never);
   printCb = cb;
+}
+
+/**
+ * True when the reader of fd went away (POLLERR or POLLHUP on a pipe or
+ * socket), so a quiet program under `| head -1` can stop without waiting for
+ * its next write. Never blocks.
+ */
+export function outputGone(fd: number): boolean {
+  const b = Buffer.alloc(8); // struct pollfd { int fd; short events; short revents; }
+  b.writeInt32LE(fd, 0);
+  if ((c.poll(b, 1, 0) as number) <= 0) return false;
+  const POLLERR = 0x8, POLLHUP = 0x10;
+  return (b.readInt16LE(6) & (POLLERR | POLLHUP)) !== 0;
 }
