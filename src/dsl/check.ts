@@ -1016,8 +1016,8 @@ export function fieldTy(f: FieldDef): Ty {
 function column(name: string, ty: Ty): Column {
   switch (ty.t) {
     case 'num': {
-      const unit = ty.perSec ? undefined : ty.unit;
-      return unit ? { name, unit, kind: 'number' } : ty.enumDef ? { name, unit: 'enum', kind: 'number' } : { name, kind: 'number' };
+      if (ty.perSec) return ty.unit ? { name, unit: ty.unit, perSec: true, kind: 'number' } : { name, perSec: true, kind: 'number' };
+      return ty.unit ? { name, unit: ty.unit, kind: 'number' } : ty.enumDef ? { name, unit: 'enum', kind: 'number' } : { name, kind: 'number' };
     }
     case 'str': return { name, kind: ty.col === 'addr' ? 'addr' : 'string' };
     case 'addr': return { name, kind: 'addr' };

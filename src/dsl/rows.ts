@@ -10,6 +10,8 @@ export interface Column {
   readonly unit?: Unit;
   /** what kind of value it holds */
   readonly kind: 'number' | 'string' | 'addr' | 'bool' | 'hist' | 'stats';
+  /** rate(): `unit` per second */
+  readonly perSec?: boolean;
 }
 
 /** A histogram value (hist: power-of-two buckets; lhist: linear buckets). */

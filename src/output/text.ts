@@ -47,7 +47,7 @@ export function fmtCell(v: CellValue, unit?: string): string {
 }
 
 /** a per-second column (rate(), size/time): Column.perSec when the language marks it */
-function perSec(c: Column): boolean { return (c as Column & { perSec?: boolean }).perSec === true; }
+function perSec(c: Column): boolean { return c.perSec === true; }
 
 /** header of a column: the unit in brackets when the cells do not carry it */
 export function colTitle(c: Column): string {

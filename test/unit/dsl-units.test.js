@@ -59,5 +59,6 @@ test('units: a percentage against a percent-valued variable means percent points
 
 test('units: columns carry the unit of the expression', () => {
   const outs = runSteps('print SmoothedRTT * 2 as a, SmoothedRTT / CurRTO as b, rate(HCDataOctetsOut) as c, delta(HCDataOctetsOut) as d, RcvRTT + 1ms as e, 1ms + RcvRTT as f', [{ ev: A }]);
-  assert.deepEqual(outs[0].columns.map(c => c.unit), ['ms', undefined, undefined, 'octets', 'us', 'us']);
+  assert.deepEqual(outs[0].columns.map(c => c.unit), ['ms', undefined, 'octets', 'octets', 'us', 'us']);
+  assert.deepEqual(outs[0].columns.map(c => c.perSec === true), [false, false, true, false, false, false], 'rate() is octets per second');
 });
