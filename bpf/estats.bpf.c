@@ -494,6 +494,83 @@ static __always_inline bool sample_due(struct estats_sk *st)
 	return true;
 }
 
+/*
+ * Optional upgrades (first in the object: where the kernel refuses them, the
+ * load fails before the floor programs are verified, and the retry is cheap).
+ * Optional upgrades (autoload off unless the loader finds they can load;
+ * fentry/fexit needs a kernel that allows it: this project's floor does not).
+ * Each counts at the kernel function that the RFC variable is defined by.
+ */
+static __always_inline struct estats_sk *upg_state(struct sock *sk)
+{
+	if (!wanted(sk))
+		return 0;
+	return bpf_sk_storage_get(&sk_state, sk, 0, 0);
+}
+
+SEC("?fentry/tcp_slow_start")
+int BPF_PROG(estats_upg_slow_start, struct tcp_sock *tp, __u32 acked)
+{
+	struct estats_sk *st = upg_state((struct sock *)tp);
+	if (st)
+		st->slow_start++;
+	return 0;
+}
+
+SEC("?fentry/tcp_cong_avoid_ai")
+int BPF_PROG(estats_upg_cong_avoid, struct tcp_sock *tp, __u32 w, __u32 acked)
+{
+	struct estats_sk *st = upg_state((struct sock *)tp);
+	if (st)
+		st->cong_avoid++;
+	return 0;
+}
+
+SEC("?fentry/tcp_undo_cwnd_reduction")
+int BPF_PROG(estats_upg_undo, struct sock *sk, bool unmark_loss)
+{
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
+	struct estats_sk *st = upg_state(sk);
+	if (!tp || !st)
+		return 0;
+	__u8 ca = BPF_CORE_READ_BITFIELD(tp, inet_conn.icsk_ca_state);
+	if (ca == TCP_CA_Recovery)
+		st->spurious_fr++;
+	else if (ca == TCP_CA_Loss)
+		st->spurious_rto++;
+	st->cong_over_count++;
+	return 0;
+}
+
+SEC("?fentry/tcp_cwnd_restart")
+int BPF_PROG(estats_upg_restart, struct sock *sk, __s32 delta)
+{
+	struct estats_sk *st = upg_state(sk);
+	if (st)
+		st->other_reductions++;
+	return 0;
+}
+
+SEC("?fexit/inet_csk_accept")
+int BPF_PROG(estats_upg_accept, struct sock *sk, void *arg, struct sock *newsk)
+{
+	if (!newsk || sk->sk_protocol != IPPROTO_TCP)
+		return 0;
+	struct estats_listener *l = listener_of(netns_of(sk), sk->__sk_common.skc_num);
+	if (l)
+		__sync_fetch_and_add(&l->l_accepted, 1);
+	return 0;
+}
+
+SEC("?fentry/tcp_conn_request")
+int BPF_PROG(estats_upg_syn, void *rsk_ops, void *af_ops, struct sock *sk, struct sk_buff *skb)
+{
+	struct estats_listener *l = listener_of(netns_of(sk), sk->__sk_common.skc_num);
+	if (l)
+		__sync_fetch_and_add(&l->l_syn_rcvd, 1);
+	return 0;
+}
+
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(estats_state, struct sock *sk, int oldstate, int newstate)
 {
@@ -1031,80 +1108,5 @@ int estats_seed(struct bpf_iter__tcp *ctx)
 		bpf_setsockopt(tp, SOL_TCP, TCP_BPF_SOCK_OPS_CB_FLAGS, &flags, sizeof(flags));
 	}
 	emit(sk, tp, st, ESTATS_EV_SEED, -1, 0, 0, 0, 0);
-	return 0;
-}
-
-/*
- * Optional upgrades (autoload off unless the loader finds they can load;
- * fentry/fexit needs a kernel that allows it: this project's floor does not).
- * Each counts at the kernel function that the RFC variable is defined by.
- */
-static __always_inline struct estats_sk *upg_state(struct sock *sk)
-{
-	if (!wanted(sk))
-		return 0;
-	return bpf_sk_storage_get(&sk_state, sk, 0, 0);
-}
-
-SEC("?fentry/tcp_slow_start")
-int BPF_PROG(estats_upg_slow_start, struct tcp_sock *tp, __u32 acked)
-{
-	struct estats_sk *st = upg_state((struct sock *)tp);
-	if (st)
-		st->slow_start++;
-	return 0;
-}
-
-SEC("?fentry/tcp_cong_avoid_ai")
-int BPF_PROG(estats_upg_cong_avoid, struct tcp_sock *tp, __u32 w, __u32 acked)
-{
-	struct estats_sk *st = upg_state((struct sock *)tp);
-	if (st)
-		st->cong_avoid++;
-	return 0;
-}
-
-SEC("?fentry/tcp_undo_cwnd_reduction")
-int BPF_PROG(estats_upg_undo, struct sock *sk, bool unmark_loss)
-{
-	struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
-	struct estats_sk *st = upg_state(sk);
-	if (!tp || !st)
-		return 0;
-	__u8 ca = BPF_CORE_READ_BITFIELD(tp, inet_conn.icsk_ca_state);
-	if (ca == TCP_CA_Recovery)
-		st->spurious_fr++;
-	else if (ca == TCP_CA_Loss)
-		st->spurious_rto++;
-	st->cong_over_count++;
-	return 0;
-}
-
-SEC("?fentry/tcp_cwnd_restart")
-int BPF_PROG(estats_upg_restart, struct sock *sk, __s32 delta)
-{
-	struct estats_sk *st = upg_state(sk);
-	if (st)
-		st->other_reductions++;
-	return 0;
-}
-
-SEC("?fexit/inet_csk_accept")
-int BPF_PROG(estats_upg_accept, struct sock *sk, void *arg, struct sock *newsk)
-{
-	if (!newsk || sk->sk_protocol != IPPROTO_TCP)
-		return 0;
-	struct estats_listener *l = listener_of(netns_of(sk), sk->__sk_common.skc_num);
-	if (l)
-		__sync_fetch_and_add(&l->l_accepted, 1);
-	return 0;
-}
-
-SEC("?fentry/tcp_conn_request")
-int BPF_PROG(estats_upg_syn, void *rsk_ops, void *af_ops, struct sock *sk, struct sk_buff *skb)
-{
-	struct estats_listener *l = listener_of(netns_of(sk), sk->__sk_common.skc_num);
-	if (l)
-		__sync_fetch_and_add(&l->l_syn_rcvd, 1);
 	return 0;
 }

@@ -9,7 +9,11 @@ import { CONFIG_OFF, CONFIG_SIZE, FILTER, UPG } from '../stream/layout.generated
 
 const UPG_ALL = Object.values(UPG).reduce((a, b) => a | b, 0);
 
-export const DEFAULT_OBJECT = fileURLToPath(new URL('../../bpf/estats.bpf.o', import.meta.url));
+/** bpf/estats.bpf.o of the package, from dist/bpf/loader.js or from the bundle dist/tcp-estats.mjs */
+export const DEFAULT_OBJECT = ((): string => {
+  const candidates = ['../../bpf/estats.bpf.o', '../bpf/estats.bpf.o'].map(r => fileURLToPath(new URL(r, import.meta.url)));
+  return candidates.find(p => existsSync(p)) ?? candidates[0]!;
+})();
 
 export interface BackendOptions {
   objectPath?: string;
