@@ -74,16 +74,28 @@ lay += `/** Byte offset of every field of struct estats_event. */\nexport const 
 lay += `/** Every field of struct estats_event: [name, C type, count, offset] (recorded in --record files). */\nexport const FIELDS: ReadonlyArray<readonly [string, string, number, number]> = [\n` + ev.fields.map(f => `  ['${f.name}', '${f.type}', ${f.count}, ${f.off}],`).join('\n') + `\n];\n\n`;
 lay += `/** Byte offset of every field of struct estats_config. */\nexport const CONFIG_OFF = {\n` + cfg.fields.map(f => `  ${f.name}: ${f.off},`).join('\n') + `\n} as const;\n\n`;
 lay += `const td = new TextDecoder();\nfunction cstr(b: Uint8Array, off: number, n: number): string {\n  let e = off;\n  while (e < off + n && b[e] !== 0) e++;\n  return td.decode(b.subarray(off, e));\n}\n\n`;
-lay += `/** A decoded view over one event's bytes: fields are read on access, never copied. */\nexport class EventView implements Snapshot {\n  readonly dv: DataView;\n  constructor(readonly bytes: Uint8Array) {\n    this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);\n  }\n`;
+lay += `/**
+ * A decoded view over one event's bytes: fields are read on access, never
+ * copied. The bytes live at offset \`o\` of \`u8\` (a slab shared by many
+ * events, see src/stream/slab.ts), read through the slab's DataView.
+ */
+export class EventView implements Snapshot {
+  readonly dv: DataView;
+  constructor(readonly u8: Uint8Array, readonly o = 0, dv?: DataView) {
+    this.dv = dv ?? new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
+  }
+  /** the event's own bytes (a view, not a copy) */
+  get bytes(): Uint8Array { return this.u8.subarray(this.o, this.o + ${ev.size}); }
+`;
 for (const f of visible) {
   const o = f.off;
   let body;
-  if (isString(f)) body = `return cstr(this.bytes, ${o}, ${f.count});`;
-  else if (isBytes(f)) body = `return this.bytes.subarray(${o}, ${o + f.count});`;
-  else if (f.type === '__u64') body = `return this.dv.getBigUint64(${o}, true);`;
-  else if (f.type === '__u32') body = `return this.dv.getUint32(${o}, true);`;
-  else if (f.type === '__u16') body = `return this.dv.getUint16(${o}, true);`;
-  else body = `return this.bytes[${o}]!;`;
+  if (isString(f)) body = `return cstr(this.u8, this.o + ${o}, ${f.count});`;
+  else if (isBytes(f)) body = `return this.u8.subarray(this.o + ${o}, this.o + ${o + f.count});`;
+  else if (f.type === '__u64') body = `return this.dv.getBigUint64(this.o + ${o}, true);`;
+  else if (f.type === '__u32') body = `return this.dv.getUint32(this.o + ${o}, true);`;
+  else if (f.type === '__u16') body = `return this.dv.getUint16(this.o + ${o}, true);`;
+  else body = `return this.u8[this.o + ${o}]!;`;
   lay += `  get ${f.name}(): ${tsType(f)} { ${body} }\n`;
 }
 lay += `}\n`;

@@ -167,27 +167,32 @@ export function runReplay(program: Program, sink: Sink, path: string, opts: Repl
   // them from event time so snapshot statements still work on replay.
   const tickNs = p.runtime.tickMs !== null && r.ticks === 0 ? BigInt(p.runtime.tickMs) * 1000000n : null;
   let nextTick: bigint | null = null;
-  for (const it of r.items()) {
-    if (opts.stopped?.()) { why = 'EPIPE'; break; }
-    const ts = it.type === 'event' ? it.ev.ts_ns : it.type === 'tick' ? it.nowNs : null;
-    if (ts !== null) {
-      if (first === null) { first = ts; stopAt = endNs(ts); }
-      if (stopAt !== null && ts > stopAt) { why = 'duration'; break; }
-    }
-    if (it.type === 'event') {
-      if (tickNs !== null) {
-        if (nextTick === null) nextTick = it.ev.ts_ns + tickNs;
-        while (it.ev.ts_ns >= nextTick) { p.tick(nextTick); nextTick += tickNs; }
+  const STOP = Symbol('stop');
+  try {
+    r.each(it => {
+      if (opts.stopped?.()) { why = 'EPIPE'; throw STOP; }
+      const ts = it.type === 'event' ? it.ev.ts_ns : it.type === 'tick' ? it.nowNs : null;
+      if (ts !== null) {
+        if (first === null) { first = ts; stopAt = endNs(ts); }
+        if (stopAt !== null && ts > stopAt) { why = 'duration'; throw STOP; }
       }
-      if (it.ev.ts_ns > last) last = it.ev.ts_ns;
-      p.event(it.ev);
-    } else if (it.type === 'tick') {
-      if (it.nowNs > last) last = it.nowNs;
-      p.tick(it.nowNs);
-    } else if (it.total > lost) {
-      sink.notice('warning', `the recording lost ${it.total - lost} events (total ${it.total})`, { lost: Number(it.total) });
-      lost = it.total;
-    }
+      if (it.type === 'event') {
+        if (tickNs !== null) {
+          if (nextTick === null) nextTick = it.ev.ts_ns + tickNs;
+          while (it.ev.ts_ns >= nextTick) { p.tick(nextTick); nextTick += tickNs; }
+        }
+        if (it.ev.ts_ns > last) last = it.ev.ts_ns;
+        p.event(it.ev);
+      } else if (it.type === 'tick') {
+        if (it.nowNs > last) last = it.nowNs;
+        p.tick(it.nowNs);
+      } else if (it.total > lost) {
+        sink.notice('warning', `the recording lost ${it.total - lost} events (total ${it.total})`, { lost: Number(it.total) });
+        lost = it.total;
+      }
+    });
+  } catch (e) {
+    if (e !== STOP) throw e;
   }
   if (why !== 'EPIPE' && !opts.stopped?.()) {
     p.finish(why === 'duration' && stopAt !== null ? stopAt : last);

@@ -33,7 +33,7 @@ export class StatementRun {
   readonly index: number;
   readonly columns: readonly Column[];
   readonly everyNs: number | null;
-  private groups = new Map<string, Group>();
+  private groups = new Map<unknown, Group>();
   private rows: Pending[] = [];
   private emitted = 0;
   /** input since the last batch */
@@ -111,7 +111,8 @@ export class StatementRun {
   private accumulate(env: Env): void {
     const cs = this.cs;
     const keys = cs.keys.map(k => k(env));
-    const id = keys.length ? JSON.stringify(keys) : '';
+    // one primitive key (the common case) is its own id; several go through JSON
+    const id = keys.length === 1 && (typeof keys[0] !== 'object' || keys[0] === null) ? keys[0] : keys.length ? JSON.stringify(keys) : '';
     let g = this.groups.get(id);
     if (!g) { g = { keys, accs: cs.newAccs() }; this.groups.set(id, g); }
     for (let i = 0; i < g.accs.length; i++) {

@@ -408,179 +408,185 @@ function cstr(b: Uint8Array, off: number, n: number): string {
   return td.decode(b.subarray(off, e));
 }
 
-/** A decoded view over one event's bytes: fields are read on access, never copied. */
+/**
+ * A decoded view over one event's bytes: fields are read on access, never
+ * copied. The bytes live at offset `o` of `u8` (a slab shared by many
+ * events, see src/stream/slab.ts), read through the slab's DataView.
+ */
 export class EventView implements Snapshot {
   readonly dv: DataView;
-  constructor(readonly bytes: Uint8Array) {
-    this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  constructor(readonly u8: Uint8Array, readonly o = 0, dv?: DataView) {
+    this.dv = dv ?? new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
   }
-  get ts_ns(): bigint { return this.dv.getBigUint64(0, true); }
-  get cookie(): bigint { return this.dv.getBigUint64(8, true); }
-  get cgroup_id(): bigint { return this.dv.getBigUint64(16, true); }
-  get saddr(): Uint8Array { return this.bytes.subarray(24, 40); }
-  get daddr(): Uint8Array { return this.bytes.subarray(40, 56); }
-  get arg0(): number { return this.dv.getUint32(56, true); }
-  get arg1(): number { return this.dv.getUint32(60, true); }
-  get netns(): number { return this.dv.getUint32(64, true); }
-  get sport(): number { return this.dv.getUint16(68, true); }
-  get dport(): number { return this.dv.getUint16(70, true); }
-  get kind(): number { return this.bytes[72]!; }
-  get family(): number { return this.bytes[73]!; }
-  get state(): number { return this.bytes[74]!; }
-  get oldstate(): number { return this.bytes[75]!; }
-  get castate(): number { return this.bytes[76]!; }
-  get oldcastate(): number { return this.bytes[77]!; }
-  get flags(): number { return this.bytes[78]!; }
-  get chrono_type(): number { return this.bytes[79]!; }
-  get cc(): string { return cstr(this.bytes, 80, 16); }
-  get bytes_sent(): bigint { return this.dv.getBigUint64(96, true); }
-  get bytes_retrans(): bigint { return this.dv.getBigUint64(104, true); }
-  get bytes_acked(): bigint { return this.dv.getBigUint64(112, true); }
-  get bytes_received(): bigint { return this.dv.getBigUint64(120, true); }
-  get tcp_mstamp_us(): bigint { return this.dv.getBigUint64(128, true); }
-  get segs_out(): number { return this.dv.getUint32(136, true); }
-  get data_segs_out(): number { return this.dv.getUint32(140, true); }
-  get segs_in(): number { return this.dv.getUint32(144, true); }
-  get data_segs_in(): number { return this.dv.getUint32(148, true); }
-  get total_retrans(): number { return this.dv.getUint32(152, true); }
-  get mss_cache(): number { return this.dv.getUint32(156, true); }
-  get packets_out(): number { return this.dv.getUint32(160, true); }
-  get sacked_out(): number { return this.dv.getUint32(164, true); }
-  get lost_out(): number { return this.dv.getUint32(168, true); }
-  get retrans_out(): number { return this.dv.getUint32(172, true); }
-  get srtt_us(): number { return this.dv.getUint32(176, true); }
-  get mdev_us(): number { return this.dv.getUint32(180, true); }
-  get rttvar_us(): number { return this.dv.getUint32(184, true); }
-  get rto_us(): number { return this.dv.getUint32(188, true); }
-  get snd_cwnd(): number { return this.dv.getUint32(192, true); }
-  get snd_ssthresh(): number { return this.dv.getUint32(196, true); }
-  get rcv_wnd(): number { return this.dv.getUint32(200, true); }
-  get snd_wnd(): number { return this.dv.getUint32(204, true); }
-  get max_window(): number { return this.dv.getUint32(208, true); }
-  get reordering(): number { return this.dv.getUint32(212, true); }
-  get snd_una(): number { return this.dv.getUint32(216, true); }
-  get snd_nxt(): number { return this.dv.getUint32(220, true); }
-  get rcv_nxt(): number { return this.dv.getUint32(224, true); }
-  get write_seq(): number { return this.dv.getUint32(228, true); }
-  get copied_seq(): number { return this.dv.getUint32(232, true); }
-  get dsack_dups(): number { return this.dv.getUint32(236, true); }
-  get rcv_ooopack(): number { return this.dv.getUint32(240, true); }
-  get rcv_rtt_us(): number { return this.dv.getUint32(244, true); }
-  get snd_cwnd_clamp(): number { return this.dv.getUint32(248, true); }
-  get window_clamp(): number { return this.dv.getUint32(252, true); }
-  get rtt_min_us(): number { return this.dv.getUint32(256, true); }
-  get delivered(): number { return this.dv.getUint32(260, true); }
-  get delivered_ce(): number { return this.dv.getUint32(264, true); }
-  get ooo_span(): number { return this.dv.getUint32(268, true); }
-  get busy_us(): number { return this.dv.getUint32(272, true); }
-  get rwnd_limited_us(): number { return this.dv.getUint32(276, true); }
-  get sndbuf_limited_us(): number { return this.dv.getUint32(280, true); }
-  get sk_ack_backlog(): number { return this.dv.getUint32(284, true); }
-  get sk_max_ack_backlog(): number { return this.dv.getUint32(288, true); }
-  get prior_cwnd(): number { return this.dv.getUint32(292, true); }
-  get undo_marker(): number { return this.dv.getUint32(296, true); }
-  get accept_qlen(): number { return this.dv.getUint32(300, true); }
-  get upgrades(): number { return this.dv.getUint32(304, true); }
-  get advmss(): number { return this.dv.getUint16(308, true); }
-  get mss_clamp(): number { return this.dv.getUint16(310, true); }
-  get user_mss(): number { return this.dv.getUint16(312, true); }
-  get total_rto(): number { return this.dv.getUint16(314, true); }
-  get total_rto_recoveries(): number { return this.dv.getUint16(316, true); }
-  get tstamp_ok(): number { return this.bytes[318]!; }
-  get sack_ok(): number { return this.bytes[319]!; }
-  get wscale_ok(): number { return this.bytes[320]!; }
-  get snd_wscale(): number { return this.bytes[321]!; }
-  get rcv_wscale(): number { return this.bytes[322]!; }
-  get ecn_flags(): number { return this.bytes[323]!; }
-  get nonagle(): number { return this.bytes[324]!; }
-  get retransmits(): number { return this.bytes[325]!; }
-  get backoff(): number { return this.bytes[326]!; }
-  get tos(): number { return this.bytes[327]!; }
-  get sysctl_timestamps(): number { return this.bytes[328]!; }
-  get sysctl_sack(): number { return this.bytes[329]!; }
-  get sysctl_ecn(): number { return this.bytes[330]!; }
-  get sysctl_wscale(): number { return this.bytes[331]!; }
-  get start_ns(): bigint { return this.dv.getBigUint64(336, true); }
-  get last_sample_ns(): bigint { return this.dv.getBigUint64(344, true); }
-  get data_octets_in(): bigint { return this.dv.getBigUint64(352, true); }
-  get owner_pid(): number { return this.dv.getUint32(360, true); }
-  get owner_tid(): number { return this.dv.getUint32(364, true); }
-  get owner_comm(): string { return cstr(this.bytes, 368, 16); }
-  get cong_signals(): number { return this.dv.getUint32(384, true); }
-  get fast_retran(): number { return this.dv.getUint32(388, true); }
-  get timeouts(): number { return this.dv.getUint32(392, true); }
-  get subsequent_timeouts(): number { return this.dv.getUint32(396, true); }
-  get abrupt_timeouts(): number { return this.dv.getUint32(400, true); }
-  get nonrecov_da_episodes(): number { return this.dv.getUint32(404, true); }
-  get max_pipe(): number { return this.dv.getUint32(408, true); }
-  get max_ss_cwnd(): number { return this.dv.getUint32(412, true); }
-  get max_ca_cwnd(): number { return this.dv.getUint32(416, true); }
-  get max_ssthresh(): number { return this.dv.getUint32(420, true); }
-  get min_ssthresh(): number { return this.dv.getUint32(424, true); }
-  get max_mss(): number { return this.dv.getUint32(428, true); }
-  get min_mss(): number { return this.dv.getUint32(432, true); }
-  get max_retx_queue(): number { return this.dv.getUint32(436, true); }
-  get max_app_wqueue(): number { return this.dv.getUint32(440, true); }
-  get max_app_rqueue(): number { return this.dv.getUint32(444, true); }
-  get max_rwin_sent(): number { return this.dv.getUint32(448, true); }
-  get sk_flags(): number { return this.dv.getUint32(452, true); }
-  get sum_rtt_us(): bigint { return this.dv.getBigUint64(456, true); }
-  get prev_srtt(): number { return this.dv.getUint32(464, true); }
-  get prev_mdev(): number { return this.dv.getUint32(468, true); }
-  get sample_rtt_us(): number { return this.dv.getUint32(472, true); }
-  get max_rtt_us(): number { return this.dv.getUint32(476, true); }
-  get min_rtt_us(): number { return this.dv.getUint32(480, true); }
-  get count_rtt(): number { return this.dv.getUint32(484, true); }
-  get max_rto_us(): number { return this.dv.getUint32(488, true); }
-  get min_rto_us(): number { return this.dv.getUint32(492, true); }
-  get dup_acks_in(): number { return this.dv.getUint32(496, true); }
-  get zero_rwin_rcvd(): number { return this.dv.getUint32(500, true); }
-  get sum_octets_reordered(): number { return this.dv.getUint32(504, true); }
-  get nonrecov_da(): number { return this.dv.getUint32(508, true); }
-  get nonrecov_da_pending(): number { return this.dv.getUint32(512, true); }
-  get ce_rcvd(): number { return this.dv.getUint32(516, true); }
-  get ece_sent(): number { return this.dv.getUint32(520, true); }
-  get ecn_signals(): number { return this.dv.getUint32(524, true); }
-  get dup_ack_episodes(): number { return this.dv.getUint32(528, true); }
-  get max_reasm_queue(): number { return this.dv.getUint32(532, true); }
-  get sacks_rcvd(): number { return this.dv.getUint32(536, true); }
-  get sack_blocks_rcvd(): number { return this.dv.getUint32(540, true); }
-  get precong_sum_cwnd(): number { return this.dv.getUint32(544, true); }
-  get postcong_count_rtt(): number { return this.dv.getUint32(548, true); }
-  get precong_sum_rtt_us(): bigint { return this.dv.getBigUint64(552, true); }
-  get postcong_sum_rtt_us(): bigint { return this.dv.getBigUint64(560, true); }
-  get start_wall_ns(): bigint { return this.dv.getBigUint64(568, true); }
-  get prev_cwnd(): number { return this.dv.getUint32(576, true); }
-  get prev_ssthresh(): number { return this.dv.getUint32(580, true); }
-  get slow_start(): number { return this.dv.getUint32(584, true); }
-  get cong_avoid(): number { return this.dv.getUint32(588, true); }
-  get other_reductions(): number { return this.dv.getUint32(592, true); }
-  get spurious_fr(): number { return this.dv.getUint32(596, true); }
-  get spurious_rto(): number { return this.dv.getUint32(600, true); }
-  get send_stall(): number { return this.dv.getUint32(604, true); }
-  get cong_over_count(): number { return this.dv.getUint32(608, true); }
-  get soft_errors(): number { return this.dv.getUint32(612, true); }
-  get snd_lim_trans_rwin(): number { return this.dv.getUint32(616, true); }
-  get snd_lim_trans_cwnd(): number { return this.dv.getUint32(620, true); }
-  get snd_lim_trans_snd(): number { return this.dv.getUint32(624, true); }
-  get zero_rwin_sent(): number { return this.dv.getUint32(628, true); }
-  get last_win_sent(): number { return this.dv.getUint32(632, true); }
-  get last_probe_seq(): number { return this.dv.getUint32(636, true); }
-  get last_probe_len(): number { return this.dv.getUint32(640, true); }
-  get seen_data_segs(): number { return this.dv.getUint32(644, true); }
-  get ip_ttl(): number { return this.bytes[648]!; }
-  get ip_tos_in(): number { return this.bytes[649]!; }
-  get postcong_armed(): number { return this.bytes[650]!; }
-  get soft_error_reason(): number { return this.bytes[651]!; }
-  get prev_chrono(): number { return this.bytes[652]!; }
-  get cong_entered(): number { return this.bytes[653]!; }
-  get last_ack_ece(): number { return this.bytes[654]!; }
-  get seen_win_sent(): number { return this.bytes[655]!; }
-  get saved_sport(): number { return this.dv.getUint16(656, true); }
-  get l_start_wall_ns(): bigint { return this.dv.getBigUint64(664, true); }
-  get l_syn_rcvd(): bigint { return this.dv.getBigUint64(672, true); }
-  get l_initial(): bigint { return this.dv.getBigUint64(680, true); }
-  get l_established(): bigint { return this.dv.getBigUint64(688, true); }
-  get l_exceed_backlog(): bigint { return this.dv.getBigUint64(696, true); }
-  get l_accepted(): bigint { return this.dv.getBigUint64(704, true); }
+  /** the event's own bytes (a view, not a copy) */
+  get bytes(): Uint8Array { return this.u8.subarray(this.o, this.o + 712); }
+  get ts_ns(): bigint { return this.dv.getBigUint64(this.o + 0, true); }
+  get cookie(): bigint { return this.dv.getBigUint64(this.o + 8, true); }
+  get cgroup_id(): bigint { return this.dv.getBigUint64(this.o + 16, true); }
+  get saddr(): Uint8Array { return this.u8.subarray(this.o + 24, this.o + 40); }
+  get daddr(): Uint8Array { return this.u8.subarray(this.o + 40, this.o + 56); }
+  get arg0(): number { return this.dv.getUint32(this.o + 56, true); }
+  get arg1(): number { return this.dv.getUint32(this.o + 60, true); }
+  get netns(): number { return this.dv.getUint32(this.o + 64, true); }
+  get sport(): number { return this.dv.getUint16(this.o + 68, true); }
+  get dport(): number { return this.dv.getUint16(this.o + 70, true); }
+  get kind(): number { return this.u8[this.o + 72]!; }
+  get family(): number { return this.u8[this.o + 73]!; }
+  get state(): number { return this.u8[this.o + 74]!; }
+  get oldstate(): number { return this.u8[this.o + 75]!; }
+  get castate(): number { return this.u8[this.o + 76]!; }
+  get oldcastate(): number { return this.u8[this.o + 77]!; }
+  get flags(): number { return this.u8[this.o + 78]!; }
+  get chrono_type(): number { return this.u8[this.o + 79]!; }
+  get cc(): string { return cstr(this.u8, this.o + 80, 16); }
+  get bytes_sent(): bigint { return this.dv.getBigUint64(this.o + 96, true); }
+  get bytes_retrans(): bigint { return this.dv.getBigUint64(this.o + 104, true); }
+  get bytes_acked(): bigint { return this.dv.getBigUint64(this.o + 112, true); }
+  get bytes_received(): bigint { return this.dv.getBigUint64(this.o + 120, true); }
+  get tcp_mstamp_us(): bigint { return this.dv.getBigUint64(this.o + 128, true); }
+  get segs_out(): number { return this.dv.getUint32(this.o + 136, true); }
+  get data_segs_out(): number { return this.dv.getUint32(this.o + 140, true); }
+  get segs_in(): number { return this.dv.getUint32(this.o + 144, true); }
+  get data_segs_in(): number { return this.dv.getUint32(this.o + 148, true); }
+  get total_retrans(): number { return this.dv.getUint32(this.o + 152, true); }
+  get mss_cache(): number { return this.dv.getUint32(this.o + 156, true); }
+  get packets_out(): number { return this.dv.getUint32(this.o + 160, true); }
+  get sacked_out(): number { return this.dv.getUint32(this.o + 164, true); }
+  get lost_out(): number { return this.dv.getUint32(this.o + 168, true); }
+  get retrans_out(): number { return this.dv.getUint32(this.o + 172, true); }
+  get srtt_us(): number { return this.dv.getUint32(this.o + 176, true); }
+  get mdev_us(): number { return this.dv.getUint32(this.o + 180, true); }
+  get rttvar_us(): number { return this.dv.getUint32(this.o + 184, true); }
+  get rto_us(): number { return this.dv.getUint32(this.o + 188, true); }
+  get snd_cwnd(): number { return this.dv.getUint32(this.o + 192, true); }
+  get snd_ssthresh(): number { return this.dv.getUint32(this.o + 196, true); }
+  get rcv_wnd(): number { return this.dv.getUint32(this.o + 200, true); }
+  get snd_wnd(): number { return this.dv.getUint32(this.o + 204, true); }
+  get max_window(): number { return this.dv.getUint32(this.o + 208, true); }
+  get reordering(): number { return this.dv.getUint32(this.o + 212, true); }
+  get snd_una(): number { return this.dv.getUint32(this.o + 216, true); }
+  get snd_nxt(): number { return this.dv.getUint32(this.o + 220, true); }
+  get rcv_nxt(): number { return this.dv.getUint32(this.o + 224, true); }
+  get write_seq(): number { return this.dv.getUint32(this.o + 228, true); }
+  get copied_seq(): number { return this.dv.getUint32(this.o + 232, true); }
+  get dsack_dups(): number { return this.dv.getUint32(this.o + 236, true); }
+  get rcv_ooopack(): number { return this.dv.getUint32(this.o + 240, true); }
+  get rcv_rtt_us(): number { return this.dv.getUint32(this.o + 244, true); }
+  get snd_cwnd_clamp(): number { return this.dv.getUint32(this.o + 248, true); }
+  get window_clamp(): number { return this.dv.getUint32(this.o + 252, true); }
+  get rtt_min_us(): number { return this.dv.getUint32(this.o + 256, true); }
+  get delivered(): number { return this.dv.getUint32(this.o + 260, true); }
+  get delivered_ce(): number { return this.dv.getUint32(this.o + 264, true); }
+  get ooo_span(): number { return this.dv.getUint32(this.o + 268, true); }
+  get busy_us(): number { return this.dv.getUint32(this.o + 272, true); }
+  get rwnd_limited_us(): number { return this.dv.getUint32(this.o + 276, true); }
+  get sndbuf_limited_us(): number { return this.dv.getUint32(this.o + 280, true); }
+  get sk_ack_backlog(): number { return this.dv.getUint32(this.o + 284, true); }
+  get sk_max_ack_backlog(): number { return this.dv.getUint32(this.o + 288, true); }
+  get prior_cwnd(): number { return this.dv.getUint32(this.o + 292, true); }
+  get undo_marker(): number { return this.dv.getUint32(this.o + 296, true); }
+  get accept_qlen(): number { return this.dv.getUint32(this.o + 300, true); }
+  get upgrades(): number { return this.dv.getUint32(this.o + 304, true); }
+  get advmss(): number { return this.dv.getUint16(this.o + 308, true); }
+  get mss_clamp(): number { return this.dv.getUint16(this.o + 310, true); }
+  get user_mss(): number { return this.dv.getUint16(this.o + 312, true); }
+  get total_rto(): number { return this.dv.getUint16(this.o + 314, true); }
+  get total_rto_recoveries(): number { return this.dv.getUint16(this.o + 316, true); }
+  get tstamp_ok(): number { return this.u8[this.o + 318]!; }
+  get sack_ok(): number { return this.u8[this.o + 319]!; }
+  get wscale_ok(): number { return this.u8[this.o + 320]!; }
+  get snd_wscale(): number { return this.u8[this.o + 321]!; }
+  get rcv_wscale(): number { return this.u8[this.o + 322]!; }
+  get ecn_flags(): number { return this.u8[this.o + 323]!; }
+  get nonagle(): number { return this.u8[this.o + 324]!; }
+  get retransmits(): number { return this.u8[this.o + 325]!; }
+  get backoff(): number { return this.u8[this.o + 326]!; }
+  get tos(): number { return this.u8[this.o + 327]!; }
+  get sysctl_timestamps(): number { return this.u8[this.o + 328]!; }
+  get sysctl_sack(): number { return this.u8[this.o + 329]!; }
+  get sysctl_ecn(): number { return this.u8[this.o + 330]!; }
+  get sysctl_wscale(): number { return this.u8[this.o + 331]!; }
+  get start_ns(): bigint { return this.dv.getBigUint64(this.o + 336, true); }
+  get last_sample_ns(): bigint { return this.dv.getBigUint64(this.o + 344, true); }
+  get data_octets_in(): bigint { return this.dv.getBigUint64(this.o + 352, true); }
+  get owner_pid(): number { return this.dv.getUint32(this.o + 360, true); }
+  get owner_tid(): number { return this.dv.getUint32(this.o + 364, true); }
+  get owner_comm(): string { return cstr(this.u8, this.o + 368, 16); }
+  get cong_signals(): number { return this.dv.getUint32(this.o + 384, true); }
+  get fast_retran(): number { return this.dv.getUint32(this.o + 388, true); }
+  get timeouts(): number { return this.dv.getUint32(this.o + 392, true); }
+  get subsequent_timeouts(): number { return this.dv.getUint32(this.o + 396, true); }
+  get abrupt_timeouts(): number { return this.dv.getUint32(this.o + 400, true); }
+  get nonrecov_da_episodes(): number { return this.dv.getUint32(this.o + 404, true); }
+  get max_pipe(): number { return this.dv.getUint32(this.o + 408, true); }
+  get max_ss_cwnd(): number { return this.dv.getUint32(this.o + 412, true); }
+  get max_ca_cwnd(): number { return this.dv.getUint32(this.o + 416, true); }
+  get max_ssthresh(): number { return this.dv.getUint32(this.o + 420, true); }
+  get min_ssthresh(): number { return this.dv.getUint32(this.o + 424, true); }
+  get max_mss(): number { return this.dv.getUint32(this.o + 428, true); }
+  get min_mss(): number { return this.dv.getUint32(this.o + 432, true); }
+  get max_retx_queue(): number { return this.dv.getUint32(this.o + 436, true); }
+  get max_app_wqueue(): number { return this.dv.getUint32(this.o + 440, true); }
+  get max_app_rqueue(): number { return this.dv.getUint32(this.o + 444, true); }
+  get max_rwin_sent(): number { return this.dv.getUint32(this.o + 448, true); }
+  get sk_flags(): number { return this.dv.getUint32(this.o + 452, true); }
+  get sum_rtt_us(): bigint { return this.dv.getBigUint64(this.o + 456, true); }
+  get prev_srtt(): number { return this.dv.getUint32(this.o + 464, true); }
+  get prev_mdev(): number { return this.dv.getUint32(this.o + 468, true); }
+  get sample_rtt_us(): number { return this.dv.getUint32(this.o + 472, true); }
+  get max_rtt_us(): number { return this.dv.getUint32(this.o + 476, true); }
+  get min_rtt_us(): number { return this.dv.getUint32(this.o + 480, true); }
+  get count_rtt(): number { return this.dv.getUint32(this.o + 484, true); }
+  get max_rto_us(): number { return this.dv.getUint32(this.o + 488, true); }
+  get min_rto_us(): number { return this.dv.getUint32(this.o + 492, true); }
+  get dup_acks_in(): number { return this.dv.getUint32(this.o + 496, true); }
+  get zero_rwin_rcvd(): number { return this.dv.getUint32(this.o + 500, true); }
+  get sum_octets_reordered(): number { return this.dv.getUint32(this.o + 504, true); }
+  get nonrecov_da(): number { return this.dv.getUint32(this.o + 508, true); }
+  get nonrecov_da_pending(): number { return this.dv.getUint32(this.o + 512, true); }
+  get ce_rcvd(): number { return this.dv.getUint32(this.o + 516, true); }
+  get ece_sent(): number { return this.dv.getUint32(this.o + 520, true); }
+  get ecn_signals(): number { return this.dv.getUint32(this.o + 524, true); }
+  get dup_ack_episodes(): number { return this.dv.getUint32(this.o + 528, true); }
+  get max_reasm_queue(): number { return this.dv.getUint32(this.o + 532, true); }
+  get sacks_rcvd(): number { return this.dv.getUint32(this.o + 536, true); }
+  get sack_blocks_rcvd(): number { return this.dv.getUint32(this.o + 540, true); }
+  get precong_sum_cwnd(): number { return this.dv.getUint32(this.o + 544, true); }
+  get postcong_count_rtt(): number { return this.dv.getUint32(this.o + 548, true); }
+  get precong_sum_rtt_us(): bigint { return this.dv.getBigUint64(this.o + 552, true); }
+  get postcong_sum_rtt_us(): bigint { return this.dv.getBigUint64(this.o + 560, true); }
+  get start_wall_ns(): bigint { return this.dv.getBigUint64(this.o + 568, true); }
+  get prev_cwnd(): number { return this.dv.getUint32(this.o + 576, true); }
+  get prev_ssthresh(): number { return this.dv.getUint32(this.o + 580, true); }
+  get slow_start(): number { return this.dv.getUint32(this.o + 584, true); }
+  get cong_avoid(): number { return this.dv.getUint32(this.o + 588, true); }
+  get other_reductions(): number { return this.dv.getUint32(this.o + 592, true); }
+  get spurious_fr(): number { return this.dv.getUint32(this.o + 596, true); }
+  get spurious_rto(): number { return this.dv.getUint32(this.o + 600, true); }
+  get send_stall(): number { return this.dv.getUint32(this.o + 604, true); }
+  get cong_over_count(): number { return this.dv.getUint32(this.o + 608, true); }
+  get soft_errors(): number { return this.dv.getUint32(this.o + 612, true); }
+  get snd_lim_trans_rwin(): number { return this.dv.getUint32(this.o + 616, true); }
+  get snd_lim_trans_cwnd(): number { return this.dv.getUint32(this.o + 620, true); }
+  get snd_lim_trans_snd(): number { return this.dv.getUint32(this.o + 624, true); }
+  get zero_rwin_sent(): number { return this.dv.getUint32(this.o + 628, true); }
+  get last_win_sent(): number { return this.dv.getUint32(this.o + 632, true); }
+  get last_probe_seq(): number { return this.dv.getUint32(this.o + 636, true); }
+  get last_probe_len(): number { return this.dv.getUint32(this.o + 640, true); }
+  get seen_data_segs(): number { return this.dv.getUint32(this.o + 644, true); }
+  get ip_ttl(): number { return this.u8[this.o + 648]!; }
+  get ip_tos_in(): number { return this.u8[this.o + 649]!; }
+  get postcong_armed(): number { return this.u8[this.o + 650]!; }
+  get soft_error_reason(): number { return this.u8[this.o + 651]!; }
+  get prev_chrono(): number { return this.u8[this.o + 652]!; }
+  get cong_entered(): number { return this.u8[this.o + 653]!; }
+  get last_ack_ece(): number { return this.u8[this.o + 654]!; }
+  get seen_win_sent(): number { return this.u8[this.o + 655]!; }
+  get saved_sport(): number { return this.dv.getUint16(this.o + 656, true); }
+  get l_start_wall_ns(): bigint { return this.dv.getBigUint64(this.o + 664, true); }
+  get l_syn_rcvd(): bigint { return this.dv.getBigUint64(this.o + 672, true); }
+  get l_initial(): bigint { return this.dv.getBigUint64(this.o + 680, true); }
+  get l_established(): bigint { return this.dv.getBigUint64(this.o + 688, true); }
+  get l_exceed_backlog(): bigint { return this.dv.getBigUint64(this.o + 696, true); }
+  get l_accepted(): bigint { return this.dv.getBigUint64(this.o + 704, true); }
 }

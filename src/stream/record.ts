@@ -9,6 +9,7 @@
 import { openSync, writeSync, closeSync, readSync, fstatSync } from 'node:fs';
 import { LAYOUT_HASH, EVENT_SIZE, FIELDS } from './layout.generated.js';
 import { EventView } from './decode.js';
+import { Slab } from './slab.js';
 
 export const MAGIC = 'TCPESTRC';
 export const FORMAT_VERSION = 1;
@@ -80,37 +81,41 @@ export interface Recording {
   meta: RecordMeta;
   /** number of live timer ticks recorded */
   ticks: number;
+  /** every record in order (streamed; the fast way) */
+  each(fn: (it: ReplayItem) => void): void;
   bootOffsetNs: bigint;
   items(): Generator<ReplayItem>;
 }
 
 const CHUNK = 8 << 20;
 
-/** Records of a recording body, read in chunks (files can be many GB). */
-function* records(fd: number, start: number, size: number): Generator<[type: number, payload: Buffer, off: number]> {
+/**
+ * Calls fn for every record of a recording body, read in chunks (files can be
+ * many GB): (type, chunk, offset of the payload in chunk, payload length,
+ * file offset of the record). No allocation per record; the chunk is reused.
+ */
+function scan(fd: number, start: number, size: number, fn: (type: number, buf: Buffer, off: number, len: number, at: number) => void): void {
   let buf = Buffer.alloc(CHUNK);
   let bufStart = start, bufLen = 0, pos = 0; // pos: offset in buf of the next record
-  for (;;) {
-    const need = (n: number): boolean => {
-      if (pos + n <= bufLen) return true;
-      // shift the tail to the front and read more
-      const tail = bufLen - pos;
-      if (n > buf.length) { const nb = Buffer.alloc(n + CHUNK); buf.copy(nb, 0, pos, bufLen); buf = nb; } else buf.copy(buf, 0, pos, bufLen);
-      bufStart += pos; bufLen = tail; pos = 0;
-      while (bufLen < n) {
-        const r = readSync(fd, buf, bufLen, buf.length - bufLen, bufStart + bufLen);
-        if (r === 0) return false;
-        bufLen += r;
-      }
-      return true;
-    };
-    if (bufStart + pos >= size) return;
+  const need = (n: number): boolean => {
+    if (pos + n <= bufLen) return true;
+    const tail = bufLen - pos;
+    if (n > buf.length) { const nb = Buffer.alloc(n + CHUNK); buf.copy(nb, 0, pos, bufLen); buf = nb; } else buf.copy(buf, 0, pos, bufLen);
+    bufStart += pos; bufLen = tail; pos = 0;
+    while (bufLen < n) {
+      const r = readSync(fd, buf, bufLen, buf.length - bufLen, bufStart + bufLen);
+      if (r === 0) return false;
+      bufLen += r;
+    }
+    return true;
+  };
+  while (bufStart + pos < size) {
     const at = bufStart + pos;
     if (!need(8)) throw new RecordFormatError(`truncated record header at byte ${at}`);
     const type = buf[pos]!, len = buf.readUInt32LE(pos + 4);
     if (len > 1 << 20) throw new RecordFormatError(`corrupt record at byte ${at} (length ${len})`);
     if (!need(8 + len)) throw new RecordFormatError(`truncated record at byte ${at}`);
-    yield [type, buf.subarray(pos + 8, pos + 8 + len), at];
+    fn(type, buf, pos + 8, len, at);
     pos += 8 + len;
   }
 }
@@ -143,13 +148,12 @@ export function openRecording(path: string): Recording {
     const convert = hash === LAYOUT_HASH && evSize === EVENT_SIZE ? null : migration(path, hash, evSize, meta.layout);
     let n = 0, ticks = 0;
     try {
-      for (const [type, p, at] of records(fd, hlen, size)) {
-        const len = p.length;
+      scan(fd, hlen, size, (type, _buf, _off, len, at) => {
         if (type === REC_EVENT ? len !== evSize : type === REC_LOST || type === REC_TICK ? len !== 8 : true)
           throw new RecordFormatError(`corrupt record ${n} at byte ${at} (type ${type}, length ${len})`);
         if (type === REC_TICK) ticks++;
         n++;
-      }
+      });
     } catch (e) {
       if (e instanceof RecordFormatError) throw new RecordFormatError(`${path}: ${e.message}`);
       throw e;
@@ -157,15 +161,21 @@ export function openRecording(path: string): Recording {
     const fdItems = fd;
     return {
       meta, bootOffsetNs, ticks,
-      *items() {
+      each(fn: (it: ReplayItem) => void) {
+        const slab = new Slab();
         try {
-          for (const [type, p] of records(fdItems, hlen, size)) {
-            // copy: the chunk buffer is reused, and the table keeps events
-            if (type === REC_EVENT) yield { type: 'event', ev: new EventView(convert ? convert(p) : p.slice()) };
-            else if (type === REC_LOST) yield { type: 'lost', total: p.readBigUInt64LE(0) };
-            else yield { type: 'tick', nowNs: p.readBigUInt64LE(0) };
-          }
+          scan(fdItems, hlen, size, (type, buf, off, len) => {
+            // copy: the chunk is reused, and the table keeps events
+            if (type === REC_EVENT) fn({ type: 'event', ev: convert ? new EventView(convert(buf, off)) : slab.copy(buf, off) });
+            else if (type === REC_LOST) fn({ type: 'lost', total: buf.readBigUInt64LE(off) });
+            else fn({ type: 'tick', nowNs: buf.readBigUInt64LE(off) });
+          });
         } finally { closeSync(fdItems); }
+      },
+      *items() {
+        const all: ReplayItem[] = [];
+        this.each(it => all.push(it));
+        yield* all;
       },
     };
   } catch (e) {
@@ -180,7 +190,7 @@ export function openRecording(path: string): Recording {
  * are ignored. Without the recorded layout (or with a field whose type
  * changed) the recording cannot be read.
  */
-function migration(path: string, hash: string, size: number, layout: RecordMeta['layout']): (p: Uint8Array) => Uint8Array {
+function migration(path: string, hash: string, size: number, layout: RecordMeta['layout']): (p: Buffer, off: number) => Buffer {
   const why = `${path} was recorded with event layout ${hash} (${size} bytes); this tcp-estats uses ${LAYOUT_HASH} (${EVENT_SIZE} bytes)`;
   if (!Array.isArray(layout)) throw new RecordFormatError(`${why}, and the file does not describe its layout: replay it with the version that recorded it`);
   const old = new Map(layout.map(f => [f[0], f]));
@@ -193,9 +203,17 @@ function migration(path: string, hash: string, size: number, layout: RecordMeta[
     if (o[3] + bytes > size) throw new RecordFormatError(`${why}: corrupt layout (field ${name} beyond the event)`);
     copies.push([o[3], off, bytes]);
   }
-  return p => {
-    const out = new Uint8Array(EVENT_SIZE);
-    for (const [from, to, n] of copies) out.set(p.subarray(from, from + n), to);
+  // fields that stay next to each other move as one run
+  copies.sort((a, b) => a[0] - b[0]);
+  const runs: Array<[number, number, number]> = [];
+  for (const c of copies) {
+    const r = runs[runs.length - 1];
+    if (r && r[0] + r[2] === c[0] && r[1] + r[2] === c[1]) r[2] += c[2];
+    else runs.push([...c]);
+  }
+  return (p, off) => {
+    const out = Buffer.alloc(EVENT_SIZE);
+    for (const [from, to, n] of runs) p.copy(out, to, off + from, off + from + n);
     return out;
   };
 }
