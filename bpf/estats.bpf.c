@@ -1108,5 +1108,10 @@ int estats_seed(struct bpf_iter__tcp *ctx)
 		bpf_setsockopt(tp, SOL_TCP, TCP_BPF_SOCK_OPS_CB_FLAGS, &flags, sizeof(flags));
 	}
 	emit(sk, tp, st, ESTATS_EV_SEED, -1, 0, 0, 0, 0);
+	/* one byte per socket to the iterator's reader: its read() returns after
+	 * as many sockets as it asked bytes, so user space drains the ring
+	 * between batches (100k sockets would not fit in the ring at once) */
+	char one = 1;
+	bpf_seq_write(ctx->meta->seq, &one, 1);
 	return 0;
 }

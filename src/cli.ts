@@ -470,9 +470,10 @@ async function runMain(script: string | undefined, o: Record<string, unknown>, i
 
   // a bad recording is refused before -o creates anything
   let bootOffsetNs = BigInt(Date.now()) * 1000000n - process.hrtime.bigint();
+  let recording: import('./stream/record.js').Recording | null = null; // opened and validated once
   if (replay) {
     const { openRecording, RecordFormatError } = await import('./stream/record.js');
-    try { bootOffsetNs = openRecording(replay).bootOffsetNs; } catch (e) {
+    try { recording = openRecording(replay); bootOffsetNs = recording.bootOffsetNs; } catch (e) {
       if (e instanceof RecordFormatError) throw new UsageError(e.message);
       throw e;
     }
@@ -519,7 +520,7 @@ async function runMain(script: string | undefined, o: Record<string, unknown>, i
 
     if (replay) {
       const { runReplay } = await import('./run.js');
-      const st = runReplay(program, sink, replay, { filter, durationMs, stopped: () => !!out.closed });
+      const st = runReplay(program, sink, recording ?? replay, { filter, durationMs, stopped: () => !!out.closed });
       return finish(st);
     }
     return await runLiveMain({ program, sink, top, out, io, talk, o, text, bootOffsetNs, durationMs, sampleMs, drainMs, ringBytes, filter, finish });

@@ -4,7 +4,7 @@ import { readlinkSync } from 'node:fs';
 import { Runtime, type Program } from './dsl/index.js';
 import type { Out } from './dsl/rows.js';
 import { decode } from './stream/decode.js';
-import { Recorder, openRecording } from './stream/record.js';
+import { Recorder, openRecording, type Recording } from './stream/record.js';
 import { SocketTable } from './estats/table.js';
 import type { Snapshot } from './estats/types.js';
 import type { Sink } from './output/sink.js';
@@ -101,7 +101,7 @@ export async function runLive(o: LiveOptions): Promise<RunStats> {
   };
   const refresh = () => {
     p.table.beginRefresh();
-    o.backend.seed();
+    o.backend.seed(drain);
     drain();
     p.table.endRefresh(netns);
   };
@@ -157,8 +157,8 @@ export interface ReplayOptions {
   stopped?: () => boolean;
 }
 
-export function runReplay(program: Program, sink: Sink, path: string, opts: ReplayOptions = {}): RunStats {
-  const r = openRecording(path);
+export function runReplay(program: Program, sink: Sink, recording: string | Recording, opts: ReplayOptions = {}): RunStats {
+  const r = typeof recording === 'string' ? openRecording(recording) : recording;
   const p = new Pipeline(program, sink, opts.filter);
   let lost = 0n, last = 0n, first: bigint | null = null, why = 'end';
   const endNs = (t0: bigint) => (opts.durationMs != null ? t0 + BigInt(Math.round(opts.durationMs * 1e6)) : null);

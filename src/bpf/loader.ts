@@ -271,20 +271,26 @@ export class Backend {
     }
   }
 
-  /** Run iter/tcp once: every existing TCP socket becomes a seed event in the ring. */
-  seed(): void {
+  /**
+   * Run iter/tcp once: every existing TCP socket becomes a seed event in the
+   * ring. The iterator writes one byte per socket; reading it in batches of
+   * SEED_BATCH bytes lets `between` (a drain) empty the ring after each batch.
+   */
+  seed(between?: () => void): void {
     if (!this.iterProg) throw new BpfError('iter/tcp program missing from the BPF object');
     const link = bpf.program_attach_iter(this.iterProg, null) as Ptr | null;
     if (!link) throw new BpfError(`cannot create the iter/tcp link (errno ${errno()})`, errno());
     try {
       const fd = bpf.iter_create(bpf.link_fd(link) as number) as number;
       if (fd < 0) throw new BpfError(`bpf_iter_create failed (errno ${errno()})`, errno());
-      const buf = Buffer.alloc(4096);
+      const SEED_BATCH = Math.max(64, Math.floor(this.opts.ringBytes / 4 / 1024)); // a quarter of the ring per batch
+      const buf = Buffer.alloc(SEED_BATCH);
       try {
         for (;;) {
           const n = Number(c.read(fd, buf, buf.length));
           if (n === 0) break;
           if (n < 0) { const e = errno(); if (e === 4 || e === 11) continue; throw new BpfError(`reading iter/tcp failed (errno ${e})`, e); }
+          between?.();
         }
       } finally { c.close(fd); }
     } finally { bpf.link_destroy(link); }
