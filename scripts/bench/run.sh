@@ -77,6 +77,10 @@ else
       rm -rf "$TOOL/dist"; cp -r "$ROOT/dist" "$TOOL/dist"
     }
   fi
+  # the bundle the bin runs (scripts/bundle.mjs), where the tree has one
+  if [ -f "$TOOL/dist/cli.js" ] && [ -f "$ROOT/scripts/bundle.mjs" ]; then
+    ( cd "$TOOL" && node -e "import('esbuild').then(e => e.build({ entryPoints: ['dist/cli.js'], bundle: true, platform: 'node', format: 'esm', target: 'node20', external: ['koffi'], outfile: 'dist/tcp-estats.mjs', logLevel: 'warning', banner: { js: \"import { createRequire as __r } from 'module'; const require = __r(import.meta.url);\" } }))" ) || echo "[run.sh] bundling failed: measuring the unbundled dist/" >&2
+  fi
   # a tree whose bpf/estats.bpf.o does not match its sources cannot be measured
   node "$TOOL/bin/tcp-estats.js" -f json -d 0.2s -e 'where dport == 9 print SmoothedRTT' >/dev/null 2>"$TMP/smoke.err" || {
     echo "[run.sh] the tool does not start:" >&2; cat "$TMP/smoke.err" >&2

@@ -166,7 +166,7 @@ export function openRecording(path: string): Recording {
         try {
           scan(fdItems, hlen, size, (type, buf, off, len) => {
             // copy: the chunk is reused, and the table keeps events
-            if (type === REC_EVENT) fn({ type: 'event', ev: convert ? new EventView(convert(buf, off)) : slab.copy(buf, off) });
+            if (type === REC_EVENT) fn({ type: 'event', ev: convert ? slab.fill(dst => convert(buf, off, dst.buf, dst.at)) : slab.copy(buf, off) });
             else if (type === REC_LOST) fn({ type: 'lost', total: buf.readBigUInt64LE(off) });
             else fn({ type: 'tick', nowNs: buf.readBigUInt64LE(off) });
           });
@@ -190,7 +190,7 @@ export function openRecording(path: string): Recording {
  * are ignored. Without the recorded layout (or with a field whose type
  * changed) the recording cannot be read.
  */
-function migration(path: string, hash: string, size: number, layout: RecordMeta['layout']): (p: Buffer, off: number) => Buffer {
+function migration(path: string, hash: string, size: number, layout: RecordMeta['layout']): (p: Buffer, off: number, out: Buffer, at: number) => void {
   const why = `${path} was recorded with event layout ${hash} (${size} bytes); this tcp-estats uses ${LAYOUT_HASH} (${EVENT_SIZE} bytes)`;
   if (!Array.isArray(layout)) throw new RecordFormatError(`${why}, and the file does not describe its layout: replay it with the version that recorded it`);
   const old = new Map(layout.map(f => [f[0], f]));
@@ -211,9 +211,8 @@ function migration(path: string, hash: string, size: number, layout: RecordMeta[
     if (r && r[0] + r[2] === c[0] && r[1] + r[2] === c[1]) r[2] += c[2];
     else runs.push([...c]);
   }
-  return (p, off) => {
-    const out = Buffer.alloc(EVENT_SIZE);
-    for (const [from, to, n] of runs) p.copy(out, to, off + from, off + from + n);
-    return out;
+  return (p, off, out, at) => {
+    out.fill(0, at, at + EVENT_SIZE);
+    for (const [from, to, n] of runs) p.copy(out, at + to, off + from, off + from + n);
   };
 }

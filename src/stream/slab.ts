@@ -13,17 +13,29 @@ export class Slab {
   private dv = new DataView(this.u8.buffer, this.u8.byteOffset, SLAB);
   private pos = 0;
 
-  /** Copy one event (EVENT_SIZE bytes at src[off…]) and view it. */
-  copy(src: Uint8Array, off: number): EventView {
+  /** Let `write` fill the next EVENT_SIZE bytes (e.g. a layout conversion) and view them. */
+  fill(write: (dst: { buf: Buffer; at: number }) => void): EventView {
+    const at = this.reserve();
+    write({ buf: this.u8, at });
+    return new EventView(this.u8, at, this.dv);
+  }
+
+  private reserve(): number {
     if (this.pos + EVENT_SIZE > SLAB) {
       this.u8 = Buffer.allocUnsafeSlow(SLAB);
       this.dv = new DataView(this.u8.buffer, this.u8.byteOffset, SLAB);
       this.pos = 0;
     }
     const at = this.pos;
+    this.pos = at + ((EVENT_SIZE + 7) & ~7);
+    return at;
+  }
+
+  /** Copy one event (EVENT_SIZE bytes at src[off…]) and view it. */
+  copy(src: Uint8Array, off: number): EventView {
+    const at = this.reserve();
     // native memcpy, no view object (Buffer#subarray would build a Buffer per event)
     copyBytes.call(src, this.u8, at, off, off + EVENT_SIZE);
-    this.pos = at + ((EVENT_SIZE + 7) & ~7);
     return new EventView(this.u8, at, this.dv);
   }
 }
