@@ -160,14 +160,14 @@ static __always_inline struct estats_sk *state_of(struct sock *sk, bool create)
 	return st;
 }
 
-static __always_inline __u32 netns_of(const struct sock *sk)
+static __always_inline __u64 net_cookie_of(const struct sock *sk)
 {
-	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net, net_cookie);
 }
 
-static __always_inline struct estats_listener *listener_of(__u32 netns, __u16 port)
+static __always_inline struct estats_listener *listener_of(__u64 net_cookie, __u16 port)
 {
-	struct estats_listener_key k = { .netns = netns, .port = port };
+	struct estats_listener_key k = { .net_cookie = net_cookie, .port = port };
 	return bpf_map_lookup_elem(&listeners, &k);
 }
 
@@ -452,7 +452,7 @@ static __always_inline void emit_c(struct sock *sk, struct tcp_sock *tp, struct 
 		e->state = newstate; /* inet_sock_set_state runs before sk_state is written */
 	if (e->state == TCP_LISTEN || (newstate < 0 ? 0 : oldstate == TCP_LISTEN)) {
 		e->accept_qlen = tp->inet_conn.icsk_accept_queue.qlen.counter;
-		struct estats_listener *l = listener_of(e->netns, e->sport);
+		struct estats_listener *l = listener_of(net_cookie_of(sk), e->sport);
 		if (l)
 			__builtin_memcpy(&e->lst, l, sizeof(*l));
 	}
@@ -556,7 +556,7 @@ int BPF_PROG(estats_upg_accept, struct sock *sk, void *arg, struct sock *newsk)
 {
 	if (!newsk || sk->sk_protocol != IPPROTO_TCP)
 		return 0;
-	struct estats_listener *l = listener_of(netns_of(sk), sk->__sk_common.skc_num);
+	struct estats_listener *l = listener_of(net_cookie_of(sk), sk->__sk_common.skc_num);
 	if (l)
 		__sync_fetch_and_add(&l->l_accepted, 1);
 	return 0;
@@ -565,7 +565,7 @@ int BPF_PROG(estats_upg_accept, struct sock *sk, void *arg, struct sock *newsk)
 SEC("?fentry/tcp_conn_request")
 int BPF_PROG(estats_upg_syn, void *rsk_ops, void *af_ops, struct sock *sk, struct sk_buff *skb)
 {
-	struct estats_listener *l = listener_of(netns_of(sk), sk->__sk_common.skc_num);
+	struct estats_listener *l = listener_of(net_cookie_of(sk), sk->__sk_common.skc_num);
 	if (l)
 		__sync_fetch_and_add(&l->l_syn_rcvd, 1);
 	return 0;
@@ -587,19 +587,12 @@ int BPF_PROG(estats_state, struct sock *sk, int oldstate, int newstate)
 	if (!st)
 		st = state_of(sk, true);
 
-	if (newstate == TCP_LISTEN) {
-		struct estats_listener_key k = { .netns = netns_of(sk), .port = sk->__sk_common.skc_num };
-		struct estats_listener l = { .l_start_wall_ns = bpf_ktime_get_ns() + CFG.wall_offset_ns };
-		bpf_map_update_elem(&listeners, &k, &l, BPF_ANY);
-	}
 	if (newstate == TCP_SYN_SENT)
 		return 0; /* the local port is not bound yet: sock_ops TCP_CONNECT_CB reports it */
 	if (st && newstate == TCP_SYN_RECV) {
 		st->sk_flags |= ESTATS_F_BASELINE;
 		st->start_ns = bpf_ktime_get_ns();
 		st->start_wall_ns = st->start_ns + CFG.wall_offset_ns;
-	} else if (st && newstate == TCP_LISTEN) {
-		set_owner(st);
 	}
 	emit(sk, tp, st, ESTATS_EV_STATE, newstate, oldstate, 0, 0, 0);
 	if (newstate == TCP_SYN_RECV)
@@ -608,8 +601,9 @@ int BPF_PROG(estats_state, struct sock *sk, int oldstate, int newstate)
 		emit(sk, tp, st, ESTATS_EV_ESTABLISHED, newstate, oldstate, 0, 0, 0);
 	else if (newstate == TCP_CLOSE)
 		emit(sk, tp, st, ESTATS_EV_CLOSE, newstate, oldstate, 0, 0, 0);
-	if (oldstate == TCP_LISTEN) {
-		struct estats_listener_key k = { .netns = netns_of(sk), .port = sk->__sk_common.skc_num };
+	/* the listener closed (a child's LISTEN → SYN_RECV, its state as cloned, is not that) */
+	if (oldstate == TCP_LISTEN && newstate == TCP_CLOSE) {
+		struct estats_listener_key k = { .net_cookie = net_cookie_of(sk), .port = sk->__sk_common.skc_num };
 		bpf_map_delete_elem(&listeners, &k);
 	}
 	return 0;
@@ -933,7 +927,7 @@ int BPF_PROG(estats_drop, struct sk_buff *skb, void *location, enum skb_drop_rea
 	if (!rx_sk || rx_sk->sk_protocol != IPPROTO_TCP)
 		return 0;
 	if (reason == bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_TCP_LISTEN_OVERFLOW)) {
-		struct estats_listener *l = listener_of(netns_of(rx_sk), rx_sk->__sk_common.skc_num);
+		struct estats_listener *l = listener_of(net_cookie_of(rx_sk), rx_sk->__sk_common.skc_num);
 		if (l)
 			__sync_fetch_and_add(&l->l_exceed_backlog, 1);
 		return 0;
@@ -973,16 +967,11 @@ int BPF_PROG(estats_drop, struct sk_buff *skb, void *location, enum skb_drop_rea
 SEC("sockops")
 int estats_sockops(struct bpf_sock_ops *skops)
 {
-	struct bpf_sock *bsk = skops->sk;
-	if (!bsk)
-		return 1;
 	__u32 op = skops->op;
 	if (op == BPF_SOCK_OPS_RWND_INIT || op == BPF_SOCK_OPS_TIMEOUT_INIT) {
-		/* a SYN reached a listener: skops->sk is the request socket */
-		struct tcp_request_sock *treq = bpf_skc_to_tcp_request_sock(bsk);
-		if (!treq)
-			return 1;
-		struct estats_listener *l = listener_of(BPF_CORE_READ(treq, req.req.__req_common.skc_net.net, ns.inum), skops->local_port);
+		/* a SYN reached a listener; the context is its request socket
+		 * (not a full socket: skops->sk is NULL) */
+		struct estats_listener *l = listener_of(bpf_get_netns_cookie(skops), skops->local_port);
 		if (l) {
 			if (op == BPF_SOCK_OPS_RWND_INIT) {
 				if (!(CFG.upgrades & ESTATS_UPG_SYN))
@@ -994,6 +983,9 @@ int estats_sockops(struct bpf_sock_ops *skops)
 		}
 		return 1;
 	}
+	struct bpf_sock *bsk = skops->sk;
+	if (!bsk)
+		return 1;
 	struct tcp_sock *tp = bpf_skc_to_tcp_sock(bsk);
 	if (!tp)
 		return 1;
@@ -1003,7 +995,7 @@ int estats_sockops(struct bpf_sock_ops *skops)
 
 	switch (skops->op) {
 	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB: {
-		struct estats_listener *l = listener_of(netns_of(sk), skops->local_port);
+		struct estats_listener *l = listener_of(net_cookie_of(sk), skops->local_port);
 		if (l)
 			__sync_fetch_and_add(&l->l_established, 1);
 		/* the segment that completed the handshake may carry data */
@@ -1021,7 +1013,18 @@ int estats_sockops(struct bpf_sock_ops *skops)
 	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
 		bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags | ESTATS_CB_FLAGS);
 		break;
-	case BPF_SOCK_OPS_TCP_CONNECT_CB: {
+	case BPF_SOCK_OPS_TCP_LISTEN_CB: {
+		/* listen(): no inet_sock_set_state for → LISTEN (a plain store); process context */
+		struct estats_listener_key k = { .net_cookie = net_cookie_of(sk), .port = skops->local_port };
+		struct estats_listener l = { .l_start_wall_ns = bpf_ktime_get_ns() + CFG.wall_offset_ns };
+		bpf_map_update_elem(&listeners, &k, &l, BPF_ANY);
+		struct estats_sk *st = state_of(sk, true);
+		if (st)
+			set_owner(st);
+		emit_c(sk, tp, st, bpf_get_socket_cookie(skops), ESTATS_EV_STATE, TCP_LISTEN, TCP_CLOSE, 0, 0, 0);
+		break;
+	}
+		case BPF_SOCK_OPS_TCP_CONNECT_CB: {
 		/* connect(): process context, the caller owns the socket; the port is bound now */
 		struct estats_sk *st = state_of(sk, true);
 		if (st) {
@@ -1106,6 +1109,26 @@ int estats_seed(struct bpf_iter__tcp *ctx)
 	if (skc->skc_state == TCP_ESTABLISHED) {
 		int flags = ESTATS_CB_FLAGS;
 		bpf_setsockopt(tp, SOL_TCP, TCP_BPF_SOCK_OPS_CB_FLAGS, &flags, sizeof(flags));
+		/* Listener CurConns: an accepted (has a struct socket) connection on a listening port */
+		if (BPF_CORE_READ(sk, sk_socket)) {
+			struct estats_listener *l = listener_of(net_cookie_of(sk), skc->skc_num);
+			if (l)
+				l->l_conns_acc++;
+		}
+	} else if (skc->skc_state == TCP_LISTEN) {
+		/* listeners come first in the walk: publish the previous pass's count */
+		struct estats_listener *l = listener_of(net_cookie_of(sk), skc->skc_num);
+		if (!l) {
+			/* a listener that predates the tool: give it a row */
+			struct estats_listener_key k = { .net_cookie = net_cookie_of(sk), .port = skc->skc_num };
+			struct estats_listener z = {};
+			bpf_map_update_elem(&listeners, &k, &z, BPF_NOEXIST);
+			l = listener_of(k.net_cookie, k.port);
+		}
+		if (l) {
+			l->l_cur_conns = l->l_conns_acc;
+			l->l_conns_acc = 0;
+		}
 	}
 	emit(sk, tp, st, ESTATS_EV_SEED, -1, 0, 0, 0, 0);
 	/* one byte per socket to the iterator's reader: its read() returns after

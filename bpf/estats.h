@@ -123,7 +123,7 @@ struct estats_sk {
 	__u8 pad2[6];
 };
 
-/* Per-listener counters (the tcpEStatsListenerTable), keyed by netns + port. */
+/* Per-listener counters (the tcpEStatsListenerTable), keyed by network namespace + port. */
 struct estats_listener {
 	__u64 l_start_wall_ns;
 	__u64 l_syn_rcvd;
@@ -131,12 +131,14 @@ struct estats_listener {
 	__u64 l_established;
 	__u64 l_exceed_backlog;
 	__u64 l_accepted;        /* only with the fexit inet_csk_accept upgrade */
+	__u64 l_cur_conns;       /* accepted ESTABLISHED sockets on this port, at the last iter/tcp pass */
+	__u64 l_conns_acc;       /* the same, being counted by the current pass */
 };
 
 struct estats_listener_key {
-	__u32 netns;
+	__u64 net_cookie;        /* struct net's cookie (bpf_get_netns_cookie), known for request sockets too */
 	__u16 port;
-	__u16 pad;
+	__u16 pad[3];
 };
 
 struct estats_event {

@@ -171,6 +171,8 @@ export interface Snapshot {
   readonly l_established: bigint;
   readonly l_exceed_backlog: bigint;
   readonly l_accepted: bigint;
+  readonly l_cur_conns: bigint;
+  readonly l_conns_acc: bigint;
 }
 
 export const SNAPSHOT_FIELDS = [
@@ -343,4 +345,6 @@ export const SNAPSHOT_FIELDS = [
   'l_established',
   'l_exceed_backlog',
   'l_accepted',
+  'l_cur_conns',
+  'l_conns_acc',
 ] as const;

@@ -2,8 +2,8 @@
 /* eslint-disable */
 import type { Snapshot } from '../estats/snapshot.generated.js';
 
-export const LAYOUT_HASH = '8726509689935f60';
-export const EVENT_SIZE = 712;
+export const LAYOUT_HASH = '2f06500a5a3f6ac4';
+export const EVENT_SIZE = 728;
 export const CONFIG_SIZE = 32;
 
 export const EV = {
@@ -214,6 +214,8 @@ export const OFF = {
   l_established: 688,
   l_exceed_backlog: 696,
   l_accepted: 704,
+  l_cur_conns: 712,
+  l_conns_acc: 720,
 } as const;
 
 /** Every field of struct estats_event: [name, C type, count, offset] (recorded in --record files). */
@@ -389,6 +391,8 @@ export const FIELDS: ReadonlyArray<readonly [string, string, number, number]> = 
   ['l_established', '__u64', 1, 688],
   ['l_exceed_backlog', '__u64', 1, 696],
   ['l_accepted', '__u64', 1, 704],
+  ['l_cur_conns', '__u64', 1, 712],
+  ['l_conns_acc', '__u64', 1, 720],
 ];
 
 /** Byte offset of every field of struct estats_config. */
@@ -419,7 +423,7 @@ export class EventView implements Snapshot {
     this.dv = dv ?? new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
   }
   /** the event's own bytes (a view, not a copy) */
-  get bytes(): Uint8Array { return this.u8.subarray(this.o, this.o + 712); }
+  get bytes(): Uint8Array { return this.u8.subarray(this.o, this.o + 728); }
   get ts_ns(): bigint { return this.dv.getBigUint64(this.o + 0, true); }
   get cookie(): bigint { return this.dv.getBigUint64(this.o + 8, true); }
   get cgroup_id(): bigint { return this.dv.getBigUint64(this.o + 16, true); }
@@ -589,4 +593,6 @@ export class EventView implements Snapshot {
   get l_established(): bigint { return this.dv.getBigUint64(this.o + 688, true); }
   get l_exceed_backlog(): bigint { return this.dv.getBigUint64(this.o + 696, true); }
   get l_accepted(): bigint { return this.dv.getBigUint64(this.o + 704, true); }
+  get l_cur_conns(): bigint { return this.dv.getBigUint64(this.o + 712, true); }
+  get l_conns_acc(): bigint { return this.dv.getBigUint64(this.o + 720, true); }
 }
