@@ -64,7 +64,7 @@ test('a connection opened before the tool started is reported', { skip: needRoot
   assert.equal(mine.at(-1).SmoothedRTT, res.info.rtt / 1000);
 });
 
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGKILL']) {
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGKILL']) {
   test(`nothing of ours stays attached after ${sig}`, { skip: needRoot, timeout: 60000 }, async () => {
     const before = ourKernelObjects();
     const tool = startTool(['-f', 'json', '-e', 'print SmoothedRTT']);
