@@ -1,3 +1,4 @@
+import { createServer, connect } from 'node:net';
 // Helpers for the CLI tests: run the real CLI (node bin/tcp-estats.js) and
 // build synthetic recordings with the Recorder and the generated event
 // layout, so that most tests need no kernel and no root.
@@ -143,4 +144,15 @@ export function fixture() {
   items.push({ t: 2500, cookie: 4, event: 'close', state: 7, laddr: '10.0.0.1', lport: 40001, raddr: '10.0.0.9', rport: 80, acked: 24 * 500, sent: 12000, srtt: 300, comm: EVIL_COMM, pid: 400, cgroup: 33 });
   fixturePath = recording('fixture.tes', items, { lost: 7 });
   return fixturePath;
+}
+
+/** a loopback connection of this process that keeps sending */
+export async function traffic() {
+  const srv = createServer(s => s.on('data', () => {}));
+  await new Promise(res => srv.listen(0, '127.0.0.1', res));
+  const c = connect(srv.address().port, '127.0.0.1');
+  await new Promise(res => c.on('connect', res));
+  const buf = Buffer.alloc(64 * 1024);
+  const t = setInterval(() => c.write(buf), 20);
+  return { port: srv.address().port, lport: c.localPort, stop: () => { clearInterval(t); c.destroy(); srv.close(); } };
 }

@@ -3,23 +3,12 @@
 // loopback only, from this process (comm "node") or python3 in a cgroup.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, connect } from 'node:net';
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { needRoot, port, TCPX } from '../live/util.js';
-import { BIN, lines } from './helpers.js';
+import { BIN, lines, traffic } from './helpers.js';
 
-/** a loopback connection of this process that keeps sending */
-async function traffic() {
-  const srv = createServer(s => s.on('data', () => {}));
-  await new Promise(res => srv.listen(0, '127.0.0.1', res));
-  const c = connect(srv.address().port, '127.0.0.1');
-  await new Promise(res => c.on('connect', res));
-  const buf = Buffer.alloc(64 * 1024);
-  const t = setInterval(() => c.write(buf), 20);
-  return { port: srv.address().port, lport: c.localPort, stop: () => { clearInterval(t); c.destroy(); srv.close(); } };
-}
 
 /** run a shell command line; { code, stdout, stderr, ms } */
 function sh(cmd, { timeout = 30000 } = {}) {

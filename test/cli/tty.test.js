@@ -3,9 +3,8 @@
 // view (no program) loads the BPF programs and needs root.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, connect } from 'node:net';
 import { spawnSync } from 'node:child_process';
-import { fixture, onTty, BIN } from './helpers.js';
+import { fixture, onTty, BIN, traffic } from './helpers.js';
 import { needRoot } from '../live/util.js';
 
 const REC = fixture();
@@ -48,16 +47,6 @@ test('piped output has no colour (a pipe is not a terminal even when stderr is)'
   assert.doesNotMatch(r.screen, SGR);
 });
 
-/** a loopback connection of this process that keeps sending */
-async function traffic() {
-  const srv = createServer(s => s.on('data', () => {}));
-  await new Promise(res => srv.listen(0, '127.0.0.1', res));
-  const c = connect(srv.address().port, '127.0.0.1');
-  await new Promise(res => c.on('connect', res));
-  const buf = Buffer.alloc(64 * 1024);
-  const t = setInterval(() => c.write(buf), 20);
-  return { port: srv.address().port, lport: c.localPort, stop: () => { clearInterval(t); c.destroy(); srv.close(); } };
-}
 
 test('the live view (no program): draws a screen of connections, q quits and puts the terminal back', { skip: needRoot, timeout: 40000 }, async () => {
   const tr = await traffic();

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { needRoot, startTool, tcpx, port, ourKernelObjects, sleep, BIN } from './util.js';
+import { needRoot, startTool, tcpx, port, ourKernelObjects, heldBy, sleep, BIN } from './util.js';
 
 const VARS = 'SmoothedRTT, CurCwnd, CurMSS, SegsOut, SegsIn, HCDataOctetsOut, HCThruOctetsAcked, SegsRetrans';
 
@@ -66,12 +66,12 @@ test('a connection opened before the tool started is reported', { skip: needRoot
 
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGKILL']) {
   test(`nothing of ours stays attached after ${sig}`, { skip: needRoot, timeout: 60000 }, async () => {
-    const before = ourKernelObjects();
     const tool = startTool(['-f', 'json', '-e', 'print SmoothedRTT']);
     await tool.ready;
-    const during = ourKernelObjects();
-    // this instance's objects: other instances (and ones still being freed) may exist
-    const mine = { progs: during.progs.filter(id => !before.progs.includes(id)), links: during.links.filter(id => !before.links.includes(id)) };
+    // exactly this instance's objects (other instances may run at the same time)
+    const held = heldBy(tool.child.pid);
+    const all = ourKernelObjects();
+    const mine = { progs: held.progs.filter(id => all.progs.includes(id)), links: held.links.filter(id => all.links.includes(id)) };
     assert.ok(mine.progs.length >= 10, `our programs are loaded while running (${mine.progs.length})`);
     assert.ok(mine.links.length >= 10, `our links exist while running (${mine.links.length})`);
     const { code, signal } = await tool.stop(sig);

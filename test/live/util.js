@@ -1,6 +1,7 @@
 // Helpers for the live tests: they need root to load BPF programs. Outside CI
 // they skip with that reason; in CI (CI=true) a missing privilege is a failure.
 import { spawn, execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -55,6 +56,20 @@ export function tcpx(mode, p, nbytes, { onReady } = {}) {
     if (j.ready && onReady) onReady(j, () => child.stdin.write('go\n'));
   });
   return new Promise((res, rej) => child.on('exit', code => (code === 0 ? res(lines[lines.length - 1]) : rej(new Error(`tcpx exited ${code}`)))));
+}
+
+/** The BPF programs and links a process holds (from /proc/PID/fdinfo): exactly one instance's. */
+export function heldBy(pid) {
+  const progs = new Set(), links = new Set();
+  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
+    let info;
+    try { info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'); } catch { continue; }
+    const l = /^link_id:\s*(\d+)/m.exec(info);
+    if (l) { links.add(Number(l[1])); continue; }
+    const p = /^prog_id:\s*(\d+)/m.exec(info);
+    if (p) progs.add(Number(p[1]));
+  }
+  return { progs: [...progs], links: [...links] };
 }
 
 /** Our programs and links currently in the kernel (names start with estats_). */
