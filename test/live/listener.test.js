@@ -37,12 +37,13 @@ function listenQueue(p) {
   return { recvq: Number(recvq), sendq: Number(sendq) };
 }
 
-test('Listener table: tiny backlog without accept, then accept', { skip: needRoot, timeout: 60000 }, async () => {
+test('Listener table: tiny backlog without accept, then accept', { skip: needRoot, timeout: 60000 }, async t => {
   const p = port();
   const N = 2; // listen(1) queues backlog + 1 = 2: no SYN retries refill it after accept()
   const tool = startTool(['-f', 'json', '-e', `every 500ms where state == LISTEN and lport == ${p} print Listener.*`]);
   await tool.ready;
   const py = spawn('python3', ['-c', SERVER, String(p), String(N)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  t.after(() => py.kill('SIGKILL'));
   const lines = [];
   const next = () => new Promise(res => { const i = setInterval(() => { if (lines.length) { clearInterval(i); res(lines.shift()); } }, 20); });
   createInterface({ input: py.stdout }).on('line', l => lines.push(l));

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { needRoot, startTool, tcpx, port, sleep } from './util.js';
+import { needRoot, startTool, tcpx, port, sleep, heldBy } from './util.js';
 
 test('two instances at once each report exactly their own connections', { skip: needRoot, timeout: 90000 }, async () => {
   const p1 = port(), p2 = port();
@@ -61,10 +61,10 @@ function entries(id) {
 
 test('connection churn leaves no per-socket state behind in the kernel maps', { skip: needRoot, timeout: 120000 }, async () => {
   const p = port();
-  const others = mapIds('tx_states');
   const tool = startTool(['-f', 'json', '-e', `on close where dport == ${p} print SegsOut`]);
   await tool.ready;
-  const mine = mapIds('tx_states').filter(id => !others.includes(id));
+  const held = heldBy(tool.child.pid).maps; // exactly this instance's maps
+  const mine = mapIds('tx_states').filter(id => held.includes(id));
   assert.equal(mine.length, 1, 'this instance has its own tx_states map');
   const before = entries(mine[0]);
   const n = 300;

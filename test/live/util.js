@@ -1,6 +1,7 @@
 // Helpers for the live tests: they need root to load BPF programs. Outside CI
 // they skip with that reason; in CI (CI=true) a missing privilege is a failure.
 import { spawn, execFileSync } from 'node:child_process';
+import { after } from 'node:test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -19,9 +20,16 @@ export const needRoot = isRoot ? false : 'needs root to load BPF programs (CI ru
 let nextPort = 20000 + (process.pid % 5000) * 2;
 export function port() { return nextPort++; }
 
+// Every tool a test starts is killed when the file's tests are done, also
+// when a test failed before stopping it (a live child would keep the test
+// process, and CI, waiting).
+const started = new Set();
+after(() => { for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL'); });
+
 /** Start the tool; resolves when it is attached and seeded (its -v "ready" line). */
 export function startTool(args, { timeoutMs = 20000 } = {}) {
   const child = spawn(process.execPath, [BIN, '-v', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  started.add(child);
   let stdout = '', stderr = '';
   child.stdout.setEncoding('utf8').on('data', d => { stdout += d; });
   const exited = new Promise(res => child.on('exit', (code, signal) => res({ code, signal })));
@@ -49,6 +57,7 @@ export function startTool(args, { timeoutMs = 20000 } = {}) {
 /** Run the python traffic helper; resolves with its last JSON line. */
 export function tcpx(mode, p, nbytes, { onReady } = {}) {
   const child = spawn('python3', [TCPX, mode, String(p), String(nbytes)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  started.add(child);
   const lines = [];
   createInterface({ input: child.stdout }).on('line', l => {
     const j = JSON.parse(l);
@@ -60,16 +69,18 @@ export function tcpx(mode, p, nbytes, { onReady } = {}) {
 
 /** The BPF programs and links a process holds (from /proc/PID/fdinfo): exactly one instance's. */
 export function heldBy(pid) {
-  const progs = new Set(), links = new Set();
+  const progs = new Set(), links = new Set(), maps = new Set();
   for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
     let info;
     try { info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'); } catch { continue; }
     const l = /^link_id:\s*(\d+)/m.exec(info);
     if (l) { links.add(Number(l[1])); continue; }
     const p = /^prog_id:\s*(\d+)/m.exec(info);
-    if (p) progs.add(Number(p[1]));
+    if (p) { progs.add(Number(p[1])); continue; }
+    const m = /^map_id:\s*(\d+)/m.exec(info);
+    if (m) maps.add(Number(m[1]));
   }
-  return { progs: [...progs], links: [...links] };
+  return { progs: [...progs], links: [...links], maps: [...maps] };
 }
 
 /** Our programs and links currently in the kernel (names start with estats_). */
