@@ -113,6 +113,8 @@ export async function runLive(o: LiveOptions): Promise<RunStats> {
     refresh();
     o.sink.flush();
     o.onReady?.(p.table.size);
+    // fault injection for the tests (docs/SECURITY.md): an uncaught exception while attached
+    if (process.env.TCP_ESTATS_FAULT === 'throw-after-ready') setTimeout(() => { throw new Error('injected fault (TCP_ESTATS_FAULT=throw-after-ready)'); }, 200);
 
     timers.push(setInterval(() => { drain(); o.sink.flush(); }, o.drainMs));
     timers.push(setInterval(checkLost, 1000));

@@ -186,6 +186,7 @@ export class Backend {
   }
 
   private disableMissingHooks(obj: Ptr): void {
+    this.disabled.length = 0; // the object may be opened twice (upgrade retry)
     const btf = bpf.btf_load_vmlinux() as Ptr | null;
     if (!btf) return; // libbpf reports the problem at load
     try {
@@ -194,7 +195,9 @@ export class Backend {
         if (!sec.startsWith('tp_btf/')) continue;
         const tp = sec.slice('tp_btf/'.length);
         const BTF_KIND_TYPEDEF = 8;
-        if ((bpf.btf_find_by_name_kind(btf, `btf_trace_${tp}`, BTF_KIND_TYPEDEF) as number) >= 0) continue;
+        // fault injection for the tests: TCP_ESTATS_FAULT=hide-hook:NAME[,NAME] pretends the kernel lacks them
+        const hidden = /^hide-hook:(.*)$/.exec(process.env.TCP_ESTATS_FAULT ?? '')?.[1]?.split(',') ?? [];
+        if (!hidden.includes(tp) && (bpf.btf_find_by_name_kind(btf, `btf_trace_${tp}`, BTF_KIND_TYPEDEF) as number) >= 0) continue;
         if (!(sec in OPTIONAL_HOOKS)) throw new BpfError(`this kernel has no tracepoint ${tp}, which tcp-estats needs (Linux 6.x with BTF is required)`);
         bpf.program_set_autoload(p, false);
         this.disabled.push(sec);

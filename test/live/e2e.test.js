@@ -64,6 +64,25 @@ test('a connection opened before the tool started is reported', { skip: needRoot
   assert.equal(mine.at(-1).SmoothedRTT, res.info.rtt / 1000);
 });
 
+test('nothing of ours stays attached after an uncaught exception', { skip: needRoot, timeout: 60000 }, async () => {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [BIN, '-v', '-f', 'json', '-e', 'print SmoothedRTT'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TCP_ESTATS_FAULT: 'throw-after-ready' } });
+  let held = null, stderr = '';
+  child.stderr.setEncoding('utf8').on('data', d => { stderr += d; if (!held && /; ready\n/.test(stderr)) held = heldBy(child.pid); });
+  const code = await new Promise(res => child.on('exit', c => res(c)));
+  assert.notEqual(code, 0, 'the exception ends the run');
+  assert.match(stderr, /injected fault/);
+  assert.ok(held && held.progs.length >= 10, 'it was attached when it failed');
+  let left;
+  for (let i = 0; i < 50; i++) {
+    const now = ourKernelObjects();
+    left = { progs: held.progs.filter(id => now.progs.includes(id)), links: held.links.filter(id => now.links.includes(id)) };
+    if (!left.progs.length && !left.links.length) break;
+    await sleep(100);
+  }
+  assert.deepEqual(left, { progs: [], links: [] });
+});
+
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGKILL']) {
   test(`nothing of ours stays attached after ${sig}`, { skip: needRoot, timeout: 60000 }, async () => {
     const tool = startTool(['-f', 'json', '-e', 'print SmoothedRTT']);

@@ -55,3 +55,17 @@ test('with cgroup v1 only: says how to mount cgroup v2, exit 1', { skip: needRoo
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /no cgroup v2 mount found .*mount -t cgroup2/);
 });
+
+test('a kernel without an optional hook: a warning names the variables it degrades, the tool runs', { skip: needRoot, timeout: 30000 }, () => {
+  const r = spawnSync(process.execPath, [BIN, ...PROG], { encoding: 'utf8', env: { ...process.env, TCP_ESTATS_FAULT: 'hide-hook:kfree_skb' }, timeout: 20000 });
+  assert.equal(r.status, 0, r.stderr);
+  const warnings = r.stderr.trim().split('\n').filter(Boolean);
+  assert.equal(warnings.length, 1, r.stderr);
+  assert.match(warnings[0], /no kfree_skb tracepoint: SoftErrors, SoftErrorReason, Listener ExceedBacklog unavailable/);
+});
+
+test('a kernel without a required hook: names it, exit 1', { skip: needRoot, timeout: 30000 }, () => {
+  const r = spawnSync(process.execPath, [BIN, ...PROG], { encoding: 'utf8', env: { ...process.env, TCP_ESTATS_FAULT: 'hide-hook:tcp_probe' }, timeout: 20000 });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /no tracepoint tcp_probe, which tcp-estats needs/);
+});
