@@ -34,7 +34,7 @@ export type Ty =
   | { readonly t: 'addr' }
   | { readonly t: 'bool' }
   | { readonly t: 'sym'; readonly domain: SymDomain }
-  | { readonly t: 'hist' }
+  | { readonly t: 'hist'; readonly unit?: Unit }
   | { readonly t: 'stats' }
   | { readonly t: 'error' };
 
@@ -717,7 +717,7 @@ export class StatementChecker {
       }
       const at = arg?.ty.t === 'num' ? arg.ty : undefined;
       const keepUnit = at && !at.perSec ? at.unit : undefined;
-      const ty: Ty = fn === 'count' ? tyNum('count') : fn === 'stats' ? { t: 'stats' } : fn === 'hist' || fn === 'lhist' ? { t: 'hist' }
+      const ty: Ty = fn === 'count' ? tyNum('count') : fn === 'stats' ? { t: 'stats' } : fn === 'hist' || fn === 'lhist' ? (keepUnit ? { t: 'hist', unit: keepUnit } : { t: 'hist' })
         : { t: 'num', dim: at?.dim ?? 'none', unit: keepUnit, ...(at?.perSec ? { perSec: true } : {}), ...(at?.enumDef && (fn === 'min' || fn === 'max') ? {} : {}) };
       return { k: 'agg', fn, arg, slot, ty, text, canon, prec: PREC.atom, span: e.span, ...(q !== undefined ? { q } : {}), ...(lh ? { lh } : {}) };
     }
@@ -1023,7 +1023,7 @@ function column(name: string, ty: Ty): Column {
     case 'addr': return { name, kind: 'addr' };
     case 'bool': return { name, kind: 'bool' };
     case 'sym': return { name, kind: 'string' };
-    case 'hist': return { name, kind: 'hist' };
+    case 'hist': return ty.unit ? { name, unit: ty.unit, kind: 'hist' } : { name, kind: 'hist' };
     case 'stats': return { name, kind: 'stats' };
     case 'error': return { name, kind: 'string' };
   }
