@@ -967,6 +967,16 @@ int BPF_PROG(estats_drop, struct sk_buff *skb, void *location, enum skb_drop_rea
 	return 0;
 }
 
+/* Payload of a segment seen by sock_ops (data: its TCP header, 20 bytes checked). */
+static __always_inline void count_payload(struct estats_sk *st, struct bpf_sock_ops *skops, void *data)
+{
+	__u32 hl = (((__u8 *)data)[12] >> 4) * 4;
+	if (skops->skb_len > hl) {
+		st->data_octets_in += skops->skb_len - hl;
+		st->seen_data_segs++;
+	}
+}
+
 SEC("sockops")
 int estats_sockops(struct bpf_sock_ops *skops)
 {
@@ -1004,13 +1014,8 @@ int estats_sockops(struct bpf_sock_ops *skops)
 		/* the segment that completed the handshake may carry data */
 		struct estats_sk *st = state_of(sk, true);
 		void *data = (void *)(long)skops->skb_data, *end = (void *)(long)skops->skb_data_end;
-		if (st && data + 20 <= end) {
-			__u32 hl = (((__u8 *)data)[12] >> 4) * 4;
-			if (skops->skb_len > hl) {
-				st->data_octets_in += skops->skb_len - hl;
-				st->seen_data_segs++;
-			}
-		}
+		if (st && data + 20 <= end)
+			count_payload(st, skops, data);
 	}
 		/* fallthrough */
 	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
@@ -1055,11 +1060,7 @@ int estats_sockops(struct bpf_sock_ops *skops)
 		__u32 seq = bpf_ntohl(((struct tcphdr *)data)->seq);
 		if (skops->state == BPF_TCP_ESTABLISHED && seq == st->last_probe_seq && skops->skb_len == st->last_probe_len)
 			break;
-		__u32 hl = (((__u8 *)data)[12] >> 4) * 4;
-		if (skops->skb_len > hl) {
-			st->data_octets_in += skops->skb_len - hl;
-			st->seen_data_segs++;
-		}
+		count_payload(st, skops, data);
 		break;
 	}
 	case BPF_SOCK_OPS_RTO_CB: {

@@ -4,7 +4,8 @@ import { readlinkSync } from 'node:fs';
 import { Runtime, type Program } from './dsl/index.js';
 import type { Out } from './dsl/rows.js';
 import { decode } from './stream/decode.js';
-import { Recorder, openRecording, type Recording } from './stream/record.js';
+import { openRecording, type Recorder, type Recording } from './stream/record.js';
+import { EV, FLAG } from './stream/layout.generated.js';
 import { SocketTable } from './estats/table.js';
 import type { Snapshot } from './estats/types.js';
 import type { Sink } from './output/sink.js';
@@ -20,10 +21,8 @@ export interface LiveOptions {
   bootOffsetNs: bigint;
   durationMs: number | null;
   drainMs: number;
-  /** an open recorder (the caller opens it before anything is loaded), or a path */
+  /** an open recorder (the caller opens it before anything is loaded, so a bad path fails early) */
   recorder?: Recorder | null;
-  record?: string;
-  programText?: string;
   filter?: EventFilter;
   /** resolves when the run should stop (signal, q, closed stdout) */
   stopSignal: Promise<string>;
@@ -45,8 +44,7 @@ export interface RunStats {
   unseenConns: number;
 }
 
-const EV_CLOSE = 10;
-const F_BASELINE = 0x08;
+
 
 function ownNetns(): number {
   try { return Number(/\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/net'))?.[1] ?? 0); } catch { return 0; }
@@ -65,7 +63,7 @@ class Pipeline {
   }
   event(ev: Snapshot): void {
     this.events++;
-    if (ev.kind === EV_CLOSE && ev.sk_flags & F_BASELINE && ev.data_segs_in > ev.seen_data_segs) {
+    if (ev.kind === EV.CLOSE && ev.sk_flags & FLAG.BASELINE && ev.data_segs_in > ev.seen_data_segs) {
       this.unseen += ev.data_segs_in - ev.seen_data_segs;
       this.unseenConns++;
     }
@@ -80,7 +78,7 @@ class Pipeline {
 
 export async function runLive(o: LiveOptions): Promise<RunStats> {
   const p = new Pipeline(o.program, o.sink, o.filter);
-  const rec = o.recorder ?? (o.record ? new Recorder(o.record, o.bootOffsetNs, { tool: 'tcp-estats', program: o.programText, started: new Date().toISOString() }) : null);
+  const rec = o.recorder ?? null;
   const netns = ownNetns();
   let lostReported = 0n;
 

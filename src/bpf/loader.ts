@@ -9,6 +9,9 @@ import { CONFIG_OFF, CONFIG_SIZE, FILTER, UPG } from '../stream/layout.generated
 
 const UPG_ALL = Object.values(UPG).reduce((a, b) => a | b, 0);
 
+/** The optional exact programs (fentry/fexit/kprobe sections, autoload off by "?"). */
+const isUpgrade = (sec: string): boolean => /^\??(fentry|fexit|kprobe|kretprobe)\//.test(sec);
+
 /** bpf/estats.bpf.o of the package, from dist/bpf/loader.js or from the bundle dist/tcp-estats.mjs */
 export const DEFAULT_OBJECT = ((): string => {
   const candidates = ['../../bpf/estats.bpf.o', '../bpf/estats.bpf.o'].map(r => fileURLToPath(new URL(r, import.meta.url)));
@@ -161,7 +164,7 @@ export class Backend {
   private upgradeProgs(obj: Ptr): Ptr[] {
     const out: Ptr[] = [];
     for (let p = bpf.object_next_program(obj, null) as Ptr | null; p; p = bpf.object_next_program(obj, p) as Ptr | null)
-      if (/^\??(fentry|fexit|kprobe|kretprobe)\//.test(bpf.program_section_name(p) as string)) out.push(p);
+      if (isUpgrade(bpf.program_section_name(p) as string)) out.push(p);
     return out;
   }
 
@@ -253,7 +256,7 @@ export class Backend {
       const name = bpf.program_name(p) as string;
       if (sec.startsWith('iter/')) { this.iterProg = p; continue; }
       if (this.disabled.includes(sec)) continue;
-      if (/^\??(fentry|fexit|kprobe|kretprobe)\//.test(sec) && !this.upgradesLive) continue;
+      if (isUpgrade(sec) && !this.upgradesLive) continue;
       let link: Ptr | null;
       if (sec === 'sockops') {
         const cg = findCgroup2()!;
@@ -368,7 +371,7 @@ export function probeUpgrades(objectPath = DEFAULT_OBJECT): { live: boolean; rea
   try {
     let n = 0;
     for (let p = bpf.object_next_program(obj, null) as Ptr | null; p; p = bpf.object_next_program(obj, p) as Ptr | null) {
-      const up = /^\??(fentry|fexit|kprobe|kretprobe)\//.test(bpf.program_section_name(p) as string);
+      const up = isUpgrade(bpf.program_section_name(p) as string);
       bpf.program_set_autoload(p, up);
       if (up) n++;
     }
