@@ -186,6 +186,22 @@ static __always_inline void set_owner(struct estats_sk *st)
 /* Maxima and minima of sampled gauges (called wherever a snapshot is taken). */
 static __always_inline void track_extremes(struct estats_sk *st, struct tcp_sock *tp)
 {
+	/*
+	 * A tracepoint run can be skipped without a recursion miss (see
+	 * DataSegsInUnseen). A congestion-state change the hook did not report
+	 * shows here as a state other than the last one seen: count the entry
+	 * it implies (Loss → Loss repeats cannot be seen this way).
+	 */
+	__u8 ca = BPF_CORE_READ_BITFIELD(tp, inet_conn.icsk_ca_state);
+	if (ca != st->last_ca) {
+		if (ca >= TCP_CA_CWR && (st->last_ca < ca || ca == TCP_CA_Loss))
+			st->cong_signals++;
+		if (ca == TCP_CA_Recovery && st->last_ca < TCP_CA_Recovery)
+			st->fast_retran++;
+		st->ca_inferred++;
+		st->last_ca = ca;
+	}
+
 	__u32 mss = tp->mss_cache;
 	__u32 cwnd = tp->snd_cwnd * mss;
 	__u32 ssth = tp->snd_ssthresh;
@@ -832,6 +848,8 @@ int BPF_PROG(estats_cong_state, struct sock *sk, __u8 newstate)
 		}
 	}
 	emit(sk, tp, st, ESTATS_EV_CONGESTION, -1, 0, old, newstate, 0);
+	if (st)
+		st->last_ca = newstate; /* after emit: its snapshot still shows the old state */
 	return 0;
 }
 
@@ -1107,6 +1125,7 @@ int estats_seed(struct bpf_iter__tcp *ctx)
 			st->start_ns = bpf_ktime_get_ns();
 			st->sk_flags |= ESTATS_F_SEEDED;
 			st->seen_data_segs = tp->data_segs_in; /* what happened before us is not ours to miss */
+			st->last_ca = BPF_CORE_READ_BITFIELD(tp, inet_conn.icsk_ca_state);
 			st->sk_flags |= ESTATS_F_BASELINE;
 		}
 	}

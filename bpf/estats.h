@@ -120,7 +120,10 @@ struct estats_sk {
 	__u8 last_ack_ece;       /* the last incoming segment carried ECE */
 	__u8 seen_win_sent;
 	__u16 saved_sport;       /* local port, remembered: TIME_WAIT takes it before the close event */
-	__u8 pad2[6];
+	__u8 last_ca;            /* congestion state as of the last tcp_cong_state_set seen */
+	__u8 pad2;
+	__u16 ca_inferred;       /* congestion-state changes the hook did not report, inferred at snapshots */
+	__u8 pad3[2];
 };
 
 /* Per-listener counters (the tcpEStatsListenerTable), keyed by network namespace + port. */

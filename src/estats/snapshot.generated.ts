@@ -165,6 +165,8 @@ export interface Snapshot {
   readonly last_ack_ece: number;
   readonly seen_win_sent: number;
   readonly saved_sport: number;
+  readonly last_ca: number;
+  readonly ca_inferred: number;
   readonly l_start_wall_ns: bigint;
   readonly l_syn_rcvd: bigint;
   readonly l_initial: bigint;
@@ -339,6 +341,8 @@ export const SNAPSHOT_FIELDS = [
   'last_ack_ece',
   'seen_win_sent',
   'saved_sport',
+  'last_ca',
+  'ca_inferred',
   'l_start_wall_ns',
   'l_syn_rcvd',
   'l_initial',

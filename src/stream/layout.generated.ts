@@ -2,7 +2,7 @@
 /* eslint-disable */
 import type { Snapshot } from '../estats/snapshot.generated.js';
 
-export const LAYOUT_HASH = '2f06500a5a3f6ac4';
+export const LAYOUT_HASH = 'aa506106fa53e5e8';
 export const EVENT_SIZE = 728;
 export const CONFIG_SIZE = 32;
 
@@ -207,7 +207,10 @@ export const OFF = {
   last_ack_ece: 654,
   seen_win_sent: 655,
   saved_sport: 656,
-  pad2: 658,
+  last_ca: 658,
+  pad2: 659,
+  ca_inferred: 660,
+  pad3: 662,
   l_start_wall_ns: 664,
   l_syn_rcvd: 672,
   l_initial: 680,
@@ -384,7 +387,10 @@ export const FIELDS: ReadonlyArray<readonly [string, string, number, number]> = 
   ['last_ack_ece', '__u8', 1, 654],
   ['seen_win_sent', '__u8', 1, 655],
   ['saved_sport', '__u16', 1, 656],
-  ['pad2', '__u8', 6, 658],
+  ['last_ca', '__u8', 1, 658],
+  ['pad2', '__u8', 1, 659],
+  ['ca_inferred', '__u16', 1, 660],
+  ['pad3', '__u8', 2, 662],
   ['l_start_wall_ns', '__u64', 1, 664],
   ['l_syn_rcvd', '__u64', 1, 672],
   ['l_initial', '__u64', 1, 680],
@@ -587,6 +593,8 @@ export class EventView implements Snapshot {
   get last_ack_ece(): number { return this.u8[this.o + 654]!; }
   get seen_win_sent(): number { return this.u8[this.o + 655]!; }
   get saved_sport(): number { return this.dv.getUint16(this.o + 656, true); }
+  get last_ca(): number { return this.u8[this.o + 658]!; }
+  get ca_inferred(): number { return this.dv.getUint16(this.o + 660, true); }
   get l_start_wall_ns(): bigint { return this.dv.getBigUint64(this.o + 664, true); }
   get l_syn_rcvd(): bigint { return this.dv.getBigUint64(this.o + 672, true); }
   get l_initial(): bigint { return this.dv.getBigUint64(this.o + 680, true); }

@@ -196,6 +196,7 @@ function migration(path: string, hash: string, size: number, layout: RecordMeta[
   const old = new Map(layout.map(f => [f[0], f]));
   const copies: Array<[number, number, number]> = []; // [from, to, bytes]
   for (const [name, type, count, off] of FIELDS) {
+    if (/^pad\d*$/.test(name)) continue; // padding carries nothing (and is renamed freely)
     const o = old.get(name);
     if (!o) continue;
     if (o[1] !== type || o[2] !== count) throw new RecordFormatError(`${why}: field ${name} changed type (${o[1]}[${o[2]}] → ${type}[${count}]): replay it with the version that recorded it`);

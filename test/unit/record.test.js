@@ -104,3 +104,12 @@ test('missing file is a RecordFormatError naming the file', () => {
 test('layout hash is the one of bpf/estats.h', () => {
   assert.match(LAYOUT_HASH, /^[0-9a-f]{16}$/);
 });
+
+test('padding fields may change between layouts', () => {
+  const src = readFileSync(write('pad.tes'));
+  const meta = JSON.parse(src.toString('utf8', 48, src.readUInt32LE(12)));
+  const layout = meta.layout.map(f => (/^pad/.test(f[0]) ? [f[0], '__u8', 99, f[3]] : f));
+  const p = join(dir, 'pad2.tes');
+  writeFileSync(p, withHeader(src, 'ffffffffffffffff', { ...meta, layout }));
+  assert.equal([...openRecording(p).items()][0].ev.srtt_us, 800);
+});
