@@ -319,6 +319,8 @@ static __always_inline void fill_identity(struct estats_event *e, struct sock *s
 
 	e->sport = c->skc_num;
 	e->dport = bpf_ntohs(c->skc_dport);
+	__builtin_memset(e->saddr, 0, sizeof(e->saddr));
+	__builtin_memset(e->daddr, 0, sizeof(e->daddr));
 	if (fam == AF_INET) {
 		e->family = 4;
 		__builtin_memcpy(e->saddr, &c->skc_rcv_saddr, 4);
@@ -339,6 +341,51 @@ static __always_inline void fill_identity(struct estats_event *e, struct sock *s
 	}
 }
 
+/*
+ * Per-socket constants: the cgroup, the netns and its sysctls (3 + 5 dependent
+ * reads) once per socket, the congestion-control name once per icsk_ca_ops.
+ * The sysctls are therefore those in force when the tool first saw the socket.
+ */
+static __always_inline void fill_constants(struct estats_event *e, struct sock *sk, struct tcp_sock *tp,
+					   struct estats_sk *st)
+{
+	__u64 ops = (__u64)tp->inet_conn.icsk_ca_ops;
+	if (st && st->c_netns) {
+		e->cgroup_id = st->c_cgroup_id;
+		e->netns = st->c_netns;
+		e->sysctl_timestamps = st->c_sysctl_timestamps;
+		e->sysctl_sack = st->c_sysctl_sack;
+		e->sysctl_ecn = st->c_sysctl_ecn;
+		e->sysctl_wscale = st->c_sysctl_wscale;
+	} else {
+		struct net *net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
+		e->cgroup_id = BPF_CORE_READ(sk, sk_cgrp_data.cgroup, kn, id);
+		e->netns = BPF_CORE_READ(net, ns.inum);
+		e->sysctl_timestamps = BPF_CORE_READ(net, ipv4.sysctl_tcp_timestamps);
+		e->sysctl_sack = BPF_CORE_READ(net, ipv4.sysctl_tcp_sack);
+		e->sysctl_ecn = BPF_CORE_READ(net, ipv4.sysctl_tcp_ecn);
+		e->sysctl_wscale = BPF_CORE_READ(net, ipv4.sysctl_tcp_window_scaling);
+		if (st) {
+			st->c_cgroup_id = e->cgroup_id;
+			st->c_netns = e->netns;
+			st->c_sysctl_timestamps = e->sysctl_timestamps;
+			st->c_sysctl_sack = e->sysctl_sack;
+			st->c_sysctl_ecn = e->sysctl_ecn;
+			st->c_sysctl_wscale = e->sysctl_wscale;
+		}
+	}
+	if (st && st->c_ca_ops == ops) {
+		__builtin_memcpy(e->cc, st->c_cc, sizeof(e->cc));
+	} else {
+		__builtin_memset(e->cc, 0, sizeof(e->cc));
+		bpf_probe_read_kernel_str(e->cc, sizeof(e->cc), BPF_CORE_READ(&tp->inet_conn, icsk_ca_ops, name));
+		if (st) {
+			st->c_ca_ops = ops;
+			__builtin_memcpy(st->c_cc, e->cc, sizeof(e->cc));
+		}
+	}
+}
+
 static __always_inline void fill_snapshot(struct estats_event *e, struct sock *sk, struct tcp_sock *tp)
 {
 	struct inet_connection_sock *icsk = &tp->inet_conn;
@@ -346,8 +393,6 @@ static __always_inline void fill_snapshot(struct estats_event *e, struct sock *s
 
 	e->state = sk->__sk_common.skc_state;
 	e->castate = BPF_CORE_READ_BITFIELD(tp, inet_conn.icsk_ca_state);
-	bpf_probe_read_kernel_str(e->cc, sizeof(e->cc), BPF_CORE_READ(icsk, icsk_ca_ops, name));
-	e->cgroup_id = BPF_CORE_READ(sk, sk_cgrp_data.cgroup, kn, id);
 
 	e->bytes_sent = tp->bytes_sent;
 	e->bytes_retrans = tp->bytes_retrans;
@@ -387,6 +432,7 @@ static __always_inline void fill_snapshot(struct estats_event *e, struct sock *s
 	e->rtt_min_us = tp->rtt_min.s[0].v;
 	e->delivered = tp->delivered;
 	e->delivered_ce = tp->delivered_ce;
+	e->ooo_span = 0;
 	if (tp->out_of_order_queue.rb_node) {
 		struct sk_buff *last = tp->ooo_last_skb;
 		struct tcp_skb_cb cb;
@@ -432,31 +478,32 @@ static __always_inline void fill_snapshot(struct estats_event *e, struct sock *s
 		e->tos = BPF_CORE_READ(&tp->inet_conn.icsk_inet, pinet6, tclass);
 	else
 		e->tos = tp->inet_conn.icsk_inet.tos;
-
-	struct net *net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
-	e->netns = BPF_CORE_READ(net, ns.inum);
-	e->sysctl_timestamps = BPF_CORE_READ(net, ipv4.sysctl_tcp_timestamps);
-	e->sysctl_sack = BPF_CORE_READ(net, ipv4.sysctl_tcp_sack);
-	e->sysctl_ecn = BPF_CORE_READ(net, ipv4.sysctl_tcp_ecn);
-	e->sysctl_wscale = BPF_CORE_READ(net, ipv4.sysctl_tcp_window_scaling);
+	__builtin_memset(e->pad1, 0, sizeof(e->pad1));
 }
 
 /*
  * Send one event: header, tcp_sock snapshot, per-socket state. st may be
  * NULL (socket seen for the first time somewhere storage cannot be created).
  */
+/*
+ * kindf: ESTATS_EV_* in the low byte, extra event flags (ESTATS_F_STATE) in
+ * the high byte. Every field is written below: the ring's memory is not
+ * cleared first (a 700-byte memset on every event).
+ */
 static __always_inline void emit_c(struct sock *sk, struct tcp_sock *tp, struct estats_sk *st, __u64 cookie,
-				   __u8 kind, int newstate, __u8 oldstate, __u8 oldcastate, __u32 arg0, __u32 arg1)
+				   __u16 kindf, int newstate, __u8 oldstate, __u8 oldcastate, __u32 arg0, __u32 arg1)
 {
+	__u8 kind = kindf & 0xff;
 	struct estats_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count(0);
 		return;
 	}
-	__builtin_memset(e, 0, sizeof(*e));
 	e->ts_ns = bpf_ktime_get_ns();
 	e->cookie = cookie;
 	e->kind = kind;
+	e->flags = kindf >> 8;
+	e->accept_qlen = 0;
 	e->oldstate = oldstate;
 	e->oldcastate = oldcastate;
 	e->arg0 = arg0;
@@ -464,6 +511,7 @@ static __always_inline void emit_c(struct sock *sk, struct tcp_sock *tp, struct 
 	e->upgrades = CFG.upgrades;
 	fill_identity(e, sk);
 	fill_snapshot(e, sk, tp);
+	fill_constants(e, sk, tp, st);
 	if (newstate >= 0)
 		e->state = newstate; /* inet_sock_set_state runs before sk_state is written */
 	if (e->state == TCP_LISTEN || (newstate < 0 ? 0 : oldstate == TCP_LISTEN)) {
@@ -471,6 +519,10 @@ static __always_inline void emit_c(struct sock *sk, struct tcp_sock *tp, struct 
 		struct estats_listener *l = listener_of(net_cookie_of(sk), e->sport);
 		if (l)
 			__builtin_memcpy(&e->lst, l, sizeof(*l));
+		else
+			__builtin_memset(&e->lst, 0, sizeof(e->lst));
+	} else {
+		__builtin_memset(&e->lst, 0, sizeof(e->lst));
 	}
 	if (kind == ESTATS_EV_CONGESTION)
 		e->castate = (__u8)arg0; /* the hook runs before icsk_ca_state is written */
@@ -486,15 +538,49 @@ static __always_inline void emit_c(struct sock *sk, struct tcp_sock *tp, struct 
 			e->flags |= ESTATS_F_ACTIVE;
 		if (st->sk_flags & ESTATS_F_SEEDED)
 			e->flags |= ESTATS_F_SEEDED;
+	} else {
+		__builtin_memset(&e->st, 0, sizeof(e->st));
 	}
+	/* wake the reader early once the ring is a quarter full (it also drains on a timer) */
 	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
-	bpf_ringbuf_submit(e, avail > size / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+	bpf_ringbuf_submit(e, avail > CFG.ring_size / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 	count(1);
 }
 
 /* tracing programs: the cookie helper takes the socket */
 #define emit(sk, tp, st, ...) emit_c(sk, tp, st, bpf_get_socket_cookie(sk), __VA_ARGS__)
+
+/* Does the user's program need events of this kind (CFG.kinds, 0 = all)? */
+static __always_inline bool want(__u8 kind)
+{
+	return !CFG.kinds || (CFG.kinds & (1U << kind));
+}
+
+/*
+ * An event the mask leaves out: do what emit_c does to the per-socket state,
+ * so that the values a program sees do not depend on which kinds it asked for
+ * (the extremes are sampled at the same points; the tx state is folded).
+ */
+static __always_inline void skip_emit(struct sock *sk, struct tcp_sock *tp, struct estats_sk *st, __u8 kind)
+{
+	if (!st)
+		return;
+	track_extremes(st, tp);
+	fold_tx(sk, st, kind == ESTATS_EV_CLOSE);
+}
+
+/*
+ * A state transition is one event: OPEN, ESTABLISHED or CLOSE carry
+ * ESTATS_F_STATE when the program also wants STATE events (user space then
+ * delivers the STATE event first); 0 = nothing to send.
+ */
+static __always_inline __u16 transition_kind(__u8 kind)
+{
+	bool s = want(ESTATS_EV_STATE);
+	if (kind != ESTATS_EV_STATE && want(kind))
+		return kind | (s ? ESTATS_F_STATE << 8 : 0);
+	return s ? ESTATS_EV_STATE : 0;
+}
 
 /* Rate limit for per-segment events (ack, rtt): --sample. */
 static __always_inline bool sample_due(struct estats_sk *st)
@@ -602,6 +688,10 @@ int BPF_PROG(estats_state, struct sock *sk, int oldstate, int newstate)
 		return 0;
 	if (!st)
 		st = state_of(sk, true);
+	/* remember the port at every transition (not only when an event is sent: with
+	 * an event-kind mask the CLOSE may be the first event, and the port gone by then) */
+	if (st && sk->__sk_common.skc_num)
+		st->saved_sport = sk->__sk_common.skc_num;
 
 	if (newstate == TCP_SYN_SENT)
 		return 0; /* the local port is not bound yet: sock_ops TCP_CONNECT_CB reports it */
@@ -610,13 +700,14 @@ int BPF_PROG(estats_state, struct sock *sk, int oldstate, int newstate)
 		st->start_ns = bpf_ktime_get_ns();
 		st->start_wall_ns = st->start_ns + CFG.wall_offset_ns;
 	}
-	emit(sk, tp, st, ESTATS_EV_STATE, newstate, oldstate, 0, 0, 0);
-	if (newstate == TCP_SYN_RECV)
-		emit(sk, tp, st, ESTATS_EV_OPEN, newstate, oldstate, 0, 0, 0);
-	else if (newstate == TCP_ESTABLISHED)
-		emit(sk, tp, st, ESTATS_EV_ESTABLISHED, newstate, oldstate, 0, 0, 0);
-	else if (newstate == TCP_CLOSE)
-		emit(sk, tp, st, ESTATS_EV_CLOSE, newstate, oldstate, 0, 0, 0);
+	__u8 kind = newstate == TCP_SYN_RECV ? ESTATS_EV_OPEN :
+		    newstate == TCP_ESTABLISHED ? ESTATS_EV_ESTABLISHED :
+		    newstate == TCP_CLOSE ? ESTATS_EV_CLOSE : ESTATS_EV_STATE;
+	__u16 kf = transition_kind(kind);
+	if (kf)
+		emit(sk, tp, st, kf, newstate, oldstate, 0, 0, 0);
+	else
+		skip_emit(sk, tp, st, kind);
 	/* the listener closed (a child's LISTEN → SYN_RECV, its state as cloned, is not that) */
 	if (oldstate == TCP_LISTEN && newstate == TCP_CLOSE) {
 		struct estats_listener_key k = { .net_cookie = net_cookie_of(sk), .port = sk->__sk_common.skc_num };
@@ -781,7 +872,8 @@ int BPF_PROG(estats_probe, struct sock *sk, struct sk_buff *skb)
 	if (!st)
 		return 0;
 	on_segment(st, tp, skb);
-	if (!sample_due(st)) {
+	/* sample_due() first: the rate limit's clock must not depend on the mask */
+	if (!sample_due(st) || !want(ESTATS_EV_ACK)) {
 		track_extremes(st, tp);
 		return 0;
 	}
@@ -797,9 +889,14 @@ int BPF_PROG(estats_retransmit, struct sock *sk, struct sk_buff *skb, int err)
 	struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
 	if (!tp)
 		return 0;
+	struct estats_sk *st = state_of(sk, true);
+	if (!want(ESTATS_EV_RETRANSMIT)) {
+		skip_emit(sk, tp, st, ESTATS_EV_RETRANSMIT);
+		return 0;
+	}
 	struct tcp_skb_cb cb = {};
 	bpf_probe_read_kernel(&cb, sizeof(cb), &skb->cb);
-	emit(sk, tp, state_of(sk, true), ESTATS_EV_RETRANSMIT, -1, 0, 0, cb.seq, cb.end_seq - cb.seq);
+	emit(sk, tp, st, ESTATS_EV_RETRANSMIT, -1, 0, 0, cb.seq, cb.end_seq - cb.seq);
 	return 0;
 }
 
@@ -847,7 +944,10 @@ int BPF_PROG(estats_cong_state, struct sock *sk, __u8 newstate)
 			}
 		}
 	}
-	emit(sk, tp, st, ESTATS_EV_CONGESTION, -1, 0, old, newstate, 0);
+	if (want(ESTATS_EV_CONGESTION))
+		emit(sk, tp, st, ESTATS_EV_CONGESTION, -1, 0, old, newstate, 0);
+	else
+		skip_emit(sk, tp, st, ESTATS_EV_CONGESTION);
 	if (st)
 		st->last_ca = newstate; /* after emit: its snapshot still shows the old state */
 	return 0;
@@ -860,7 +960,10 @@ static __always_inline void on_reset(struct sock *sk, __u32 sent)
 	struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
 	if (!tp)
 		return;
-	emit(sk, tp, state_of(sk, false), ESTATS_EV_RESET, -1, 0, 0, sent, 0);
+	if (want(ESTATS_EV_RESET))
+		emit(sk, tp, state_of(sk, false), ESTATS_EV_RESET, -1, 0, 0, sent, 0);
+	else
+		skip_emit(sk, tp, state_of(sk, false), ESTATS_EV_RESET);
 }
 
 SEC("tp_btf/tcp_send_reset")
@@ -1047,7 +1150,10 @@ int estats_sockops(struct bpf_sock_ops *skops)
 		struct estats_sk *st = state_of(sk, true);
 		if (st)
 			set_owner(st);
-		emit_c(sk, tp, st, bpf_get_socket_cookie(skops), ESTATS_EV_STATE, TCP_LISTEN, TCP_CLOSE, 0, 0, 0);
+		if (want(ESTATS_EV_STATE))
+			emit_c(sk, tp, st, bpf_get_socket_cookie(skops), ESTATS_EV_STATE, TCP_LISTEN, TCP_CLOSE, 0, 0, 0);
+		else
+			skip_emit(sk, tp, st, ESTATS_EV_STATE);
 		break;
 	}
 		case BPF_SOCK_OPS_TCP_CONNECT_CB: {
@@ -1059,9 +1165,11 @@ int estats_sockops(struct bpf_sock_ops *skops)
 			st->sk_flags |= ESTATS_F_ACTIVE | ESTATS_F_BASELINE;
 			set_owner(st);
 		}
-		__u64 cookie = bpf_get_socket_cookie(skops);
-		emit_c(sk, tp, st, cookie, ESTATS_EV_STATE, TCP_SYN_SENT, TCP_CLOSE, 0, 0, 0);
-		emit_c(sk, tp, st, cookie, ESTATS_EV_OPEN, TCP_SYN_SENT, TCP_CLOSE, 0, 0, 0);
+		__u16 kf = transition_kind(ESTATS_EV_OPEN);
+		if (kf)
+			emit_c(sk, tp, st, bpf_get_socket_cookie(skops), kf, TCP_SYN_SENT, TCP_CLOSE, 0, 0, 0);
+		else
+			skip_emit(sk, tp, st, ESTATS_EV_OPEN);
 		break;
 	}
 	case BPF_SOCK_OPS_PARSE_HDR_OPT_CB: {
@@ -1092,13 +1200,20 @@ int estats_sockops(struct bpf_sock_ops *skops)
 			if (BPF_CORE_READ_BITFIELD(tp, inet_conn.icsk_ca_state) == TCP_CA_Open)
 				st->abrupt_timeouts++;
 		}
-		emit_c(sk, tp, st, bpf_get_socket_cookie(skops), ESTATS_EV_TIMEOUT, -1, 0, 0, skops->args[0], jiffies_to_us(skops->args[1]));
+		if (want(ESTATS_EV_TIMEOUT))
+			emit_c(sk, tp, st, bpf_get_socket_cookie(skops), ESTATS_EV_TIMEOUT, -1, 0, 0, skops->args[0], jiffies_to_us(skops->args[1]));
+		else
+			skip_emit(sk, tp, st, ESTATS_EV_TIMEOUT);
 		break;
 	}
 	case BPF_SOCK_OPS_RTT_CB: {
 		struct estats_sk *st = state_of(sk, true);
-		if (sample_due(st))
+		if (!sample_due(st))
+			break;
+		if (want(ESTATS_EV_RTT))
 			emit_c(sk, tp, st, bpf_get_socket_cookie(skops), ESTATS_EV_RTT, -1, 0, 0, skops->args[0], skops->args[1]);
+		else
+			skip_emit(sk, tp, st, ESTATS_EV_RTT);
 		break;
 	}
 	}

@@ -34,6 +34,8 @@
 #define ESTATS_F_ACTIVE 0x02    /* local side did the active open */
 #define ESTATS_F_OOO 0x04       /* out-of-order queue not empty */
 #define ESTATS_F_BASELINE 0x08  /* (sk_flags) seen_data_segs has its baseline */
+#define ESTATS_F_STATE 0x10     /* the event is also the STATE event of the same transition
+                                   (one event for both; user space delivers STATE first) */
 
 /* Per-socket state kept in BPF_MAP_TYPE_SK_STORAGE (what the kernel does not keep). */
 struct estats_sk {
@@ -124,6 +126,16 @@ struct estats_sk {
 	__u8 pad2;
 	__u16 ca_inferred;       /* congestion-state changes the hook did not report, inferred at snapshots */
 	__u8 pad3[2];
+	/* per-socket constants, read once at the first snapshot and copied
+	 * into every event after it (the cc name again when icsk_ca_ops changes) */
+	__u32 c_netns;
+	__u8 c_sysctl_timestamps;
+	__u8 c_sysctl_sack;
+	__u8 c_sysctl_ecn;
+	__u8 c_sysctl_wscale;
+	__u64 c_cgroup_id;
+	__u64 c_ca_ops;          /* icsk_ca_ops the cached name belongs to */
+	char c_cc[ESTATS_CC_LEN];
 };
 
 /* Per-listener counters (the tcpEStatsListenerTable), keyed by network namespace + port. */
@@ -249,7 +261,9 @@ struct estats_config {
 	__u32 family;            /* 0 any, 4 or 6 */
 	__u64 wall_offset_ns;    /* CLOCK_REALTIME - CLOCK_MONOTONIC at load, ns */
 	__u32 upgrades;          /* ESTATS_UPG_*: optional fentry/fexit programs that loaded */
-	__u32 pad;
+	__u32 kinds;             /* event kinds to send (bit 1 << ESTATS_EV_*); 0 = all. Per-socket
+	                            state is kept whatever the mask: only the sending is skipped */
+	__u64 ring_size;         /* bytes of the events ring (wake-up threshold without a query) */
 };
 
 /*

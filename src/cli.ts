@@ -560,6 +560,8 @@ async function runLiveMain(a: LiveArgs): Promise<number> {
     wallOffsetNs: a.bootOffsetNs,
     family: o['4'] ? 4 : o['6'] ? 6 : (pd.family ?? 0),
     ringBytes: a.ringBytes,
+    // the kernel builds only the events the program needs (a recording keeps them all)
+    kinds: recorder ? 0 : program.eventMask,
     lports: pd.lports, rports: pd.rports, ports: pd.ports,
     log: verbose ? (level: number, m: string) => { if (level <= 1 || verbose > 1) io.err.write(m.startsWith('libbpf: ') ? `${m}\n` : `libbpf: ${m}\n`); } : undefined,
   });
@@ -604,7 +606,8 @@ async function runLiveMain(a: LiveArgs): Promise<number> {
       onReady: (seeded: number) => {
         if (verbose) {
           io.err.write(`tcp-estats: exact upgrades (fentry/fexit): ${backend.upgradesLive ? 'live' : `off: ${backend.upgradeError ?? 'none'}`}\n`);
-          io.err.write(`tcp-estats: attached ${backend.attached.length} programs, seeded ${seeded} sockets; ready\n`);
+          const kinds = recorder || !program.events ? 'all' : [...program.events].join(', ');
+          io.err.write(`tcp-estats: attached ${backend.attached.length} programs (events sent: ${kinds}), seeded ${seeded} sockets; ready\n`);
         }
         const t = top;
         if (t) {

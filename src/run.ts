@@ -3,7 +3,7 @@
 import { readlinkSync } from 'node:fs';
 import { Runtime, type Program } from './dsl/index.js';
 import type { Out } from './dsl/rows.js';
-import { decode } from './stream/decode.js';
+import { decode, stateTwin, type EventView } from './stream/decode.js';
 import { openRecording, type Recorder, type Recording } from './stream/record.js';
 import { EV, FLAG } from './stream/layout.generated.js';
 import { SocketTable } from './estats/table.js';
@@ -68,6 +68,11 @@ class Pipeline {
       this.unseenConns++;
     }
     if (this.filter && !this.filter(ev)) return;
+    // one kernel event per transition: its STATE event comes first (as it did when the kernel sent two)
+    if (ev.flags & FLAG.STATE && ev.kind !== EV.STATE) this.deliver(stateTwin(ev as EventView));
+    this.deliver(ev);
+  }
+  private deliver(ev: Snapshot): void {
     const fr = this.table.update(ev);
     this.runtime.onEvent(fr);
     this.table.settle(fr);

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bpf, c, errno, setPrint, BpfError, O_RDONLY, O_DIRECTORY, type Ptr } from './ffi.js';
 import { RingReader } from './ringbuf.js';
-import { CONFIG_OFF, CONFIG_SIZE, FILTER, UPG } from '../stream/layout.generated.js';
+import { CONFIG_OFF, CONFIG_SIZE, EV, FILTER, UPG } from '../stream/layout.generated.js';
 
 const UPG_ALL = Object.values(UPG).reduce((a, b) => a | b, 0);
 
@@ -32,6 +32,8 @@ export interface BackendOptions {
   lports: number[] | null;
   rports: number[] | null;
   ports: number[] | null;
+  /** event kinds to send, bit 1 << EV.*; 0 = all (the kernel keeps every counter either way) */
+  kinds?: number;
   /** try the optional fentry/fexit programs (default true) */
   upgrades?: boolean;
   /** libbpf messages and the verifier log (-v) */
@@ -231,6 +233,9 @@ export class Backend {
     buf.writeUInt32LE(o.family, CONFIG_OFF.family);
     buf.writeBigUInt64LE(o.wallOffsetNs, CONFIG_OFF.wall_offset_ns);
     buf.writeUInt32LE(this.upgradesLive, CONFIG_OFF.upgrades);
+    // CLOSE and SEED always: the table evicts on close, and sockets that existed before the start enter by seed
+    buf.writeUInt32LE(o.kinds ? (o.kinds | (1 << EV.CLOSE) | (1 << EV.SEED)) >>> 0 : 0, CONFIG_OFF.kinds);
+    buf.writeBigUInt64LE(BigInt(o.ringBytes), CONFIG_OFF.ring_size);
     if (bpf.map_set_initial_value(rodata, buf, size) !== 0) throw new BpfError(`cannot set the BPF configuration (errno ${errno()})`);
     if (bpf.map_set_max_entries(this.findMap(obj, 'events'), o.ringBytes) !== 0)
       throw new BpfError(`cannot size the ring buffer to ${o.ringBytes} bytes (errno ${errno()})`);

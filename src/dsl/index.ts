@@ -2,7 +2,7 @@
 import type { Frame } from '../estats/types.js';
 import type { Emit } from './rows.js';
 import { parse } from './parser.js';
-import { checkStatements, exprText, type CheckedStatement, type TExpr } from './check.js';
+import { checkStatements, exprText, EVENT_KIND, type CheckedStatement, type TExpr } from './check.js';
 import { compileStatement, type CompiledStatement } from './compile.js';
 import { RuntimeCore } from './runtime.js';
 import { render, toJSON, type Diagnostic } from './diagnostics.js';
@@ -25,6 +25,8 @@ export interface Program {
   statements: Statement[];
   /** kernel event kinds any statement needs; null = all events */
   events: Set<string> | null;
+  /** the same as a bit mask (1 << kind) for the kernel side; 0 = all events */
+  eventMask: number;
   /** port/family conjuncts of `where` that hold for EVERY statement, safe to push to the kernel filter */
   pushdown: Pushdown;
   /** human-readable plan for --dry-run (which events each statement needs, which conjuncts go to the kernel) */
@@ -214,7 +216,9 @@ function buildProgram(checked: readonly CheckedStatement[], compiled: readonly C
     out.push(`program: events ${events ? [...events].join(', ') : 'all'}; kernel filter: ${pushText(pushdown)}`);
     return out.join('\n') + '\n';
   };
-  return { statements, events, pushdown, plan };
+  let eventMask = 0;
+  for (const n of events ?? []) eventMask |= 1 << EVENT_KIND.get(n)!;
+  return { statements, events, eventMask: eventMask >>> 0, pushdown, plan };
 }
 
 function fmtMs(ms: number): string {

@@ -167,6 +167,14 @@ export interface Snapshot {
   readonly saved_sport: number;
   readonly last_ca: number;
   readonly ca_inferred: number;
+  readonly c_netns: number;
+  readonly c_sysctl_timestamps: number;
+  readonly c_sysctl_sack: number;
+  readonly c_sysctl_ecn: number;
+  readonly c_sysctl_wscale: number;
+  readonly c_cgroup_id: bigint;
+  readonly c_ca_ops: bigint;
+  readonly c_cc: string;
   readonly l_start_wall_ns: bigint;
   readonly l_syn_rcvd: bigint;
   readonly l_initial: bigint;
@@ -343,6 +351,14 @@ export const SNAPSHOT_FIELDS = [
   'saved_sport',
   'last_ca',
   'ca_inferred',
+  'c_netns',
+  'c_sysctl_timestamps',
+  'c_sysctl_sack',
+  'c_sysctl_ecn',
+  'c_sysctl_wscale',
+  'c_cgroup_id',
+  'c_ca_ops',
+  'c_cc',
   'l_start_wall_ns',
   'l_syn_rcvd',
   'l_initial',

@@ -2,9 +2,9 @@
 /* eslint-disable */
 import type { Snapshot } from '../estats/snapshot.generated.js';
 
-export const LAYOUT_HASH = 'aa506106fa53e5e8';
-export const EVENT_SIZE = 728;
-export const CONFIG_SIZE = 32;
+export const LAYOUT_HASH = '0d6f7a73face71e5';
+export const EVENT_SIZE = 768;
+export const CONFIG_SIZE = 40;
 
 export const EV = {
   OPEN: 1,
@@ -25,6 +25,7 @@ export const FLAG = {
   ACTIVE: 2,
   OOO: 4,
   BASELINE: 8,
+  STATE: 16,
 } as const;
 
 export const FILTER = {
@@ -211,14 +212,22 @@ export const OFF = {
   pad2: 659,
   ca_inferred: 660,
   pad3: 662,
-  l_start_wall_ns: 664,
-  l_syn_rcvd: 672,
-  l_initial: 680,
-  l_established: 688,
-  l_exceed_backlog: 696,
-  l_accepted: 704,
-  l_cur_conns: 712,
-  l_conns_acc: 720,
+  c_netns: 664,
+  c_sysctl_timestamps: 668,
+  c_sysctl_sack: 669,
+  c_sysctl_ecn: 670,
+  c_sysctl_wscale: 671,
+  c_cgroup_id: 672,
+  c_ca_ops: 680,
+  c_cc: 688,
+  l_start_wall_ns: 704,
+  l_syn_rcvd: 712,
+  l_initial: 720,
+  l_established: 728,
+  l_exceed_backlog: 736,
+  l_accepted: 744,
+  l_cur_conns: 752,
+  l_conns_acc: 760,
 } as const;
 
 /** Every field of struct estats_event: [name, C type, count, offset] (recorded in --record files). */
@@ -391,14 +400,22 @@ export const FIELDS: ReadonlyArray<readonly [string, string, number, number]> = 
   ['pad2', '__u8', 1, 659],
   ['ca_inferred', '__u16', 1, 660],
   ['pad3', '__u8', 2, 662],
-  ['l_start_wall_ns', '__u64', 1, 664],
-  ['l_syn_rcvd', '__u64', 1, 672],
-  ['l_initial', '__u64', 1, 680],
-  ['l_established', '__u64', 1, 688],
-  ['l_exceed_backlog', '__u64', 1, 696],
-  ['l_accepted', '__u64', 1, 704],
-  ['l_cur_conns', '__u64', 1, 712],
-  ['l_conns_acc', '__u64', 1, 720],
+  ['c_netns', '__u32', 1, 664],
+  ['c_sysctl_timestamps', '__u8', 1, 668],
+  ['c_sysctl_sack', '__u8', 1, 669],
+  ['c_sysctl_ecn', '__u8', 1, 670],
+  ['c_sysctl_wscale', '__u8', 1, 671],
+  ['c_cgroup_id', '__u64', 1, 672],
+  ['c_ca_ops', '__u64', 1, 680],
+  ['c_cc', 'char', 16, 688],
+  ['l_start_wall_ns', '__u64', 1, 704],
+  ['l_syn_rcvd', '__u64', 1, 712],
+  ['l_initial', '__u64', 1, 720],
+  ['l_established', '__u64', 1, 728],
+  ['l_exceed_backlog', '__u64', 1, 736],
+  ['l_accepted', '__u64', 1, 744],
+  ['l_cur_conns', '__u64', 1, 752],
+  ['l_conns_acc', '__u64', 1, 760],
 ];
 
 /** Byte offset of every field of struct estats_config. */
@@ -408,7 +425,8 @@ export const CONFIG_OFF = {
   family: 12,
   wall_offset_ns: 16,
   upgrades: 24,
-  pad: 28,
+  kinds: 28,
+  ring_size: 32,
 } as const;
 
 const td = new TextDecoder();
@@ -429,7 +447,7 @@ export class EventView implements Snapshot {
     this.dv = dv ?? new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
   }
   /** the event's own bytes (a view, not a copy) */
-  get bytes(): Uint8Array { return this.u8.subarray(this.o, this.o + 728); }
+  get bytes(): Uint8Array { return this.u8.subarray(this.o, this.o + 768); }
   get ts_ns(): bigint { return this.dv.getBigUint64(this.o + 0, true); }
   get cookie(): bigint { return this.dv.getBigUint64(this.o + 8, true); }
   get cgroup_id(): bigint { return this.dv.getBigUint64(this.o + 16, true); }
@@ -595,12 +613,20 @@ export class EventView implements Snapshot {
   get saved_sport(): number { return this.dv.getUint16(this.o + 656, true); }
   get last_ca(): number { return this.u8[this.o + 658]!; }
   get ca_inferred(): number { return this.dv.getUint16(this.o + 660, true); }
-  get l_start_wall_ns(): bigint { return this.dv.getBigUint64(this.o + 664, true); }
-  get l_syn_rcvd(): bigint { return this.dv.getBigUint64(this.o + 672, true); }
-  get l_initial(): bigint { return this.dv.getBigUint64(this.o + 680, true); }
-  get l_established(): bigint { return this.dv.getBigUint64(this.o + 688, true); }
-  get l_exceed_backlog(): bigint { return this.dv.getBigUint64(this.o + 696, true); }
-  get l_accepted(): bigint { return this.dv.getBigUint64(this.o + 704, true); }
-  get l_cur_conns(): bigint { return this.dv.getBigUint64(this.o + 712, true); }
-  get l_conns_acc(): bigint { return this.dv.getBigUint64(this.o + 720, true); }
+  get c_netns(): number { return this.dv.getUint32(this.o + 664, true); }
+  get c_sysctl_timestamps(): number { return this.u8[this.o + 668]!; }
+  get c_sysctl_sack(): number { return this.u8[this.o + 669]!; }
+  get c_sysctl_ecn(): number { return this.u8[this.o + 670]!; }
+  get c_sysctl_wscale(): number { return this.u8[this.o + 671]!; }
+  get c_cgroup_id(): bigint { return this.dv.getBigUint64(this.o + 672, true); }
+  get c_ca_ops(): bigint { return this.dv.getBigUint64(this.o + 680, true); }
+  get c_cc(): string { return cstr(this.u8, this.o + 688, 16); }
+  get l_start_wall_ns(): bigint { return this.dv.getBigUint64(this.o + 704, true); }
+  get l_syn_rcvd(): bigint { return this.dv.getBigUint64(this.o + 712, true); }
+  get l_initial(): bigint { return this.dv.getBigUint64(this.o + 720, true); }
+  get l_established(): bigint { return this.dv.getBigUint64(this.o + 728, true); }
+  get l_exceed_backlog(): bigint { return this.dv.getBigUint64(this.o + 736, true); }
+  get l_accepted(): bigint { return this.dv.getBigUint64(this.o + 744, true); }
+  get l_cur_conns(): bigint { return this.dv.getBigUint64(this.o + 752, true); }
+  get l_conns_acc(): bigint { return this.dv.getBigUint64(this.o + 760, true); }
 }

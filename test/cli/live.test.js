@@ -96,5 +96,5 @@ test('-vv: libbpf messages and progress on stderr, data only on stdout', { skip:
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, '');
   assert.match(r.stderr, /^libbpf: /m);
-  assert.match(r.stderr, /^tcp-estats: attached \d+ programs, seeded \d+ sockets; ready$/m);
+  assert.match(r.stderr, /^tcp-estats: attached \d+ programs \(events sent: [a-z, ]+\), seeded \d+ sockets; ready$/m);
 });

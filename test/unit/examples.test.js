@@ -14,7 +14,14 @@ import { findField, EVENT_NAMES } from '../../dist/estats/fields.js';
 
 const FIX = fileURLToPath(new URL('../fixtures/examples.tes', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/tcp-estats.js', import.meta.url));
-const items = [...openRecording(FIX).items()];
+// The kernel sends one event per state transition: an open/established/close
+// event with flag 0x10 (ESTATS_F_STATE) also stands for that transition's
+// state event, which the oracle expands here on its own (state event first).
+const FLAG_STATE = 0x10, STATE = 3;
+const items = [...openRecording(FIX).items()].flatMap(it =>
+  it.type === 'event' && it.ev.flags & FLAG_STATE && it.ev.kind !== STATE
+    ? [{ ...it, ev: Object.create(it.ev, { kind: { value: STATE } }) }, it]
+    : [it]);
 const events = items.filter(i => i.type === 'event').map(i => i.ev);
 
 function run(program) {
