@@ -39,6 +39,8 @@ export interface RunStats {
   sent?: bigint;
   /** hook runs the kernel skipped (recursion_misses of our programs) */
   missed?: bigint;
+  /** incoming segments whose TCP header the per-segment hook could not read */
+  unreadable?: bigint;
   /** data segments closed connections received that the per-segment hooks did not see (DataSegsInUnseen), and how many connections */
   unseen: number;
   unseenConns: number;
@@ -136,14 +138,14 @@ export async function runLive(o: LiveOptions): Promise<RunStats> {
   } finally {
     for (const t of timers) clearInterval(t);
   }
-  let sent: bigint | undefined, missed: bigint | undefined;
+  let sent: bigint | undefined, missed: bigint | undefined, unreadable: bigint | undefined;
   try {
     if (why !== 'EPIPE') {
       // stop new events first, so the last drain sees everything the kernel sent
       o.backend.detach();
       drain();
       checkLost();
-      sent = o.backend.counters().sent;
+      ({ sent, unreadable } = o.backend.counters());
       missed = o.backend.recursionMisses();
       p.finish(process.hrtime.bigint());
       o.sink.flush();
@@ -151,7 +153,7 @@ export async function runLive(o: LiveOptions): Promise<RunStats> {
   } finally {
     rec?.close();
   }
-  return { events: p.events, lost: lostReported, rows: p.rows, why, sent, missed, unseen: p.unseen, unseenConns: p.unseenConns };
+  return { events: p.events, lost: lostReported, rows: p.rows, why, sent, missed, unreadable, unseen: p.unseen, unseenConns: p.unseenConns };
 }
 
 export interface ReplayOptions {

@@ -329,9 +329,9 @@ export class Backend {
     return sum;
   }
 
-  /** Events sent and lost (ring buffer full) by the kernel side, summed over CPUs. */
-  counters(): { sent: bigint; lost: bigint } {
-    if (this.countersFd < 0) return { sent: 0n, lost: 0n };
+  /** Events sent and lost (ring buffer full), and segments whose header could not be read, summed over CPUs. */
+  counters(): { sent: bigint; lost: bigint; unreadable: bigint } {
+    if (this.countersFd < 0) return { sent: 0n, lost: 0n, unreadable: 0n };
     const ncpu = bpf.num_possible_cpus() as number;
     const v = Buffer.alloc(8 * ncpu), k = Buffer.alloc(4);
     const sum = (idx: number) => {
@@ -341,7 +341,7 @@ export class Backend {
       for (let i = 0; i < ncpu; i++) s += v.readBigUInt64LE(i * 8);
       return s;
     };
-    return { lost: sum(0), sent: sum(1) };
+    return { lost: sum(0), sent: sum(1), unreadable: sum(2) };
   }
 
   /**

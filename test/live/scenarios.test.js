@@ -147,13 +147,13 @@ class Checks {
     if (v === undefined) return;
     let ok = rel === '==' ? v === expected : rel === '>=' ? v >= expected : rel === '<=' ? v <= expected
       : rel === '>' ? v > expected : rel === '!=' ? v !== expected : rel === '<' ? v < expected : false;
-    // segments the tool's own self-check says its per-segment hooks missed
-    // (DataSegsInUnseen: > 0 only when another BPF program shares tcp_probe)
+    // runs of the per-segment hook the kernel skipped (recursion on a CPU,
+    // counted), and segments the tool's own self-check says its hooks missed
+    // (DataSegsInUnseen; see runScenario for what explains it)
     const unseen = typeof row.DataSegsInUnseen === 'number' ? row.DataSegsInUnseen : 0;
     const missed = this.probeMisses + unseen;
     // When the tool's self-check reports unseen segments, its tracepoints were
-    // skipped for this connection (measured: while other BPF programs attach or
-    // detach on the same tracepoints); counters of the other per-event hooks
+    // skipped for this connection; counters of the other per-event hooks
     // (congestion state, retransmit) can undercount by a few then too.
     const eventVar = EVENT_VARS.has(name) && unseen > 0;
     if (!ok && (PROBE_VARS.has(name) || eventVar) && missed > 0 && (rel === '==' || rel === '>=') && v < expected) {
@@ -269,6 +269,20 @@ async function runScenario(t, chk, p, name, traffic, opts = {}) {
   assert.equal(code, 0, `tool exit status; stderr:\n${tool.stderr}`);
   const mine = rows.filter(r => r.type === 'row');
   const close = closeRows(chk, mine, res, p);
+  // What explains the self-check: a data segment the per-segment hooks did
+  // not see is usually one of the hook runs the kernel counted as skipped
+  // (recursion misses; one run can be a GSO skb of up to 64 KiB, so at most
+  // ⌈65536 / MSS⌉ segments per miss). Measured after the listener-flags fix:
+  // a residue of a few segments without a counted miss in about 1 of 10 loss
+  // runs, cause unknown: reported here (and in CI's log), tolerated above.
+  for (const side of ['client', 'server']) {
+    const r = close[side];
+    if (r && typeof r.DataSegsInUnseen === 'number' && typeof r.CurMSS === 'number' && r.CurMSS > 0) {
+      const bound = chk.probeMisses * Math.ceil(65536 / r.CurMSS);
+      chk.info(side, 'DataSegsInUnseen vs skipped tcp_probe runs × segments per skb', r.DataSegsInUnseen, `≤ ${bound}`);
+      if (r.DataSegsInUnseen > bound) t.diagnostic(`${name} ${side}: ${r.DataSegsInUnseen} unseen data segments, only ${chk.probeMisses} counted tcp_probe misses explain ≤ ${bound}`);
+    }
+  }
   return { res, rows: mine, close, rec, args, dir };
 }
 
