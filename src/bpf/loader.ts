@@ -1,7 +1,7 @@
 // Opens, configures, loads and attaches bpf/estats.bpf.o; owns every kernel
 // object it creates and releases them in one place (close). Everything is
 // fd-based (links, not pins), so even a kill -9 leaves nothing attached.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bpf, c, errno, setPrint, BpfError, O_RDONLY, O_DIRECTORY, type Ptr } from './ffi.js';
 import { RingReader } from './ringbuf.js';
@@ -11,6 +11,35 @@ const UPG_ALL = Object.values(UPG).reduce((a, b) => a | b, 0);
 
 /** The optional exact programs (fentry/fexit/kprobe sections, autoload off by "?"). */
 const isUpgrade = (sec: string): boolean => /^\??(fentry|fexit|kprobe|kretprobe)\//.test(sec);
+
+/** Where a refusal of the optional exact programs is remembered until the next boot (a tmpfs; docs/SECURITY.md). */
+export const UPGRADE_MEMO = '/run/tcp-estats/upgrades.json';
+
+/** This boot and kernel: a memo from another boot or kernel does not count. */
+function bootKey(): string {
+  let boot = '';
+  try { boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(); } catch { /* no procfs: never matches */ }
+  let release = '';
+  try { release = readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(); } catch { /* idem */ }
+  return `${boot} ${release}`;
+}
+
+/** The refusal remembered for this boot, or null. */
+function upgradesRefusedThisBoot(): string | null {
+  try {
+    const m = JSON.parse(readFileSync(UPGRADE_MEMO, 'utf8')) as { boot?: string; refused?: string };
+    return m.boot === bootKey() && typeof m.refused === 'string' && m.refused ? m.refused : null;
+  } catch { return null; }
+}
+
+/** Remember a refusal (or forget it: null). Best effort: a read-only /run only costs the retry. */
+function rememberUpgrades(refused: string | null): void {
+  try {
+    if (refused === null) { rmSync(UPGRADE_MEMO, { force: true }); return; }
+    mkdirSync('/run/tcp-estats', { recursive: true, mode: 0o700 });
+    writeFileSync(UPGRADE_MEMO, `${JSON.stringify({ boot: bootKey(), refused, at: new Date().toISOString() })}\n`, { mode: 0o600 });
+  } catch { /* not fatal */ }
+}
 
 /** bpf/estats.bpf.o of the package, from dist/bpf/loader.js or from the bundle dist/tcp-estats.mjs */
 export const DEFAULT_OBJECT = ((): string => {
@@ -135,11 +164,21 @@ export class Backend {
     if (!existsSync(path)) throw new BpfError(`BPF object not found: ${path}; run npm run build:bpf (needs clang) or reinstall tcp-estats`);
     // First try with the optional exact programs (fentry/fexit); where the
     // kernel refuses them, load again without: the floor heuristics then count.
-    let obj = this.openObject(path, this.opts.upgrades !== false);
+    // A refusal is remembered until the next boot, so later starts skip the
+    // attempt (it costs a second load, 50-70 ms measured).
+    let tryUpgrades = this.opts.upgrades !== false;
+    const memo = tryUpgrades ? upgradesRefusedThisBoot() : null;
+    if (memo) {
+      tryUpgrades = false;
+      this.upgradeError = `${memo} (remembered for this boot in ${UPGRADE_MEMO}; tcp-estats describe tries again)`;
+    }
+    let obj = this.openObject(path, tryUpgrades);
     const loaded = bpf.object_load(obj) === 0;
     if (!loaded && !this.upgradesLive) this.loadFailed();
+    if (loaded && this.upgradesLive) rememberUpgrades(null);
     if (!loaded) {
       this.upgradeError = `the kernel refused fentry/fexit programs (errno ${errno()})`;
+      rememberUpgrades(this.upgradeError);
       bpf.object_close(obj);
       this.obj = null;
       obj = this.openObject(path, false);
@@ -383,8 +422,12 @@ export function probeUpgrades(objectPath = DEFAULT_OBJECT): { live: boolean; rea
     if (!n) return { live: false, reason: 'this build has no optional exact programs' };
     for (let m = bpf.object_next_map(obj, null) as Ptr | null; m; m = bpf.object_next_map(obj, m) as Ptr | null)
       if ((bpf.map_name(m) as string) === 'events') bpf.map_set_max_entries(m, 4096);
-    if (bpf.object_load(obj) === 0) return { live: true, reason: 'fentry/fexit programs load on this kernel' };
+    if (bpf.object_load(obj) === 0) {
+      rememberUpgrades(null);
+      return { live: true, reason: 'fentry/fexit programs load on this kernel' };
+    }
     const e = errno();
+    rememberUpgrades(`the kernel refused fentry/fexit programs (errno ${e})`);
     return { live: false, reason: `the kernel refuses fentry/fexit programs (errno ${e}${e === 1 ? ', EPERM' : ''})` };
   } finally {
     bpf.object_close(obj);

@@ -3,10 +3,10 @@
 // socket, pre-existing connections, teardown, and record/replay.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { needRoot, startTool, tcpx, port, ourKernelObjects, heldBy, sleep, BIN } from './util.js';
 
 const VARS = 'SmoothedRTT, CurCwnd, CurMSS, SegsOut, SegsIn, HCDataOctetsOut, HCThruOctetsAcked, SegsRetrans';
@@ -165,4 +165,30 @@ test('the event-kind mask changes which events are sent, not the values', { skip
   }
   assert.deepEqual(diffs, []);
   assert.ok(compared >= 4, `compared ${compared} of ${a.length} rows (the others reported skipped hook runs)`);
+});
+
+// Where the kernel refuses the optional fentry/fexit programs, the refusal is
+// remembered for this boot (/run/tcp-estats/upgrades.json), so later starts
+// skip the second load; where they load, nothing is remembered.
+test('a refusal of the optional exact programs is remembered until reboot', { skip: needRoot, timeout: 60000 }, async () => {
+  const MEMO = '/run/tcp-estats/upgrades.json';
+  rmSync(MEMO, { force: true });
+  const start = () => {
+    const r = spawnSync(process.execPath, [BIN, '-v', '-d', '0.2', '-e', 'on close print count()'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return /exact upgrades \(fentry\/fexit\): (.*)$/m.exec(r.stderr)?.[1] ?? '';
+  };
+  const first = start();
+  if (first === 'live') {
+    assert.ok(!existsSync(MEMO), 'programs that load leave no memo');
+    return;
+  }
+  assert.match(first, /^off: the kernel refused fentry\/fexit programs \(errno \d+\)$/, 'the first start tries them');
+  const memo = JSON.parse(readFileSync(MEMO, 'utf8'));
+  assert.equal(memo.boot.split(' ')[0], readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), 'keyed by this boot');
+  assert.match(start(), /remembered for this boot in \/run\/tcp-estats\/upgrades\.json/, 'the second start skips them');
+  // describe tries again, and a refusal it finds is remembered too
+  rmSync(MEMO, { force: true });
+  execFileSync(process.execPath, [BIN, 'describe', 'SlowStart'], { encoding: 'utf8' });
+  assert.ok(existsSync(MEMO), 'describe remembered its refusal');
 });
