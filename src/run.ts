@@ -184,11 +184,12 @@ export function runReplay(program: Program, sink: Sink, recording: string | Reco
         if (stopAt !== null && ts > stopAt) { why = 'duration'; throw STOP; }
       }
       if (it.type === 'event') {
+        const evTs = ts!;
         if (tickNs !== null) {
-          if (nextTick === null) nextTick = it.ev.ts_ns + tickNs;
-          while (it.ev.ts_ns >= nextTick) { p.tick(nextTick); nextTick += tickNs; }
+          if (nextTick === null) nextTick = evTs + tickNs;
+          while (evTs >= nextTick) { p.tick(nextTick); nextTick += tickNs; }
         }
-        if (it.ev.ts_ns > last) last = it.ev.ts_ns;
+        if (evTs > last) last = evTs;
         p.event(it.ev);
       } else if (it.type === 'tick') {
         if (it.nowNs > last) last = it.nowNs;

@@ -59,11 +59,12 @@ export class StatementRun {
     const c = cs.checked;
     const env = this.env;
     env.fr = fr;
-    const ts = Number(fr.ev.ts_ns);
-    env.ts = ts;
-    // rate/delta: this row's arguments and the socket's previous row
-    let memo = fr.sock.memo.get(this.index) as StmtMemo | undefined;
+    // rate/delta: this row's arguments and the socket's previous row (the
+    // event time is a BigInt read: only statements that use it pay for it)
     const nr = cs.rateArgs.length;
+    const ts = nr || c.mode === 'change' ? Number(fr.ev.ts_ns) : 0;
+    env.ts = ts;
+    let memo = nr || c.mode === 'change' ? fr.sock.memo.get(this.index) as StmtMemo | undefined : undefined;
     if (nr) {
       const cur: Array<number | null> = new Array(nr);
       for (let i = 0; i < nr; i++) { const v = cs.rateArgs[i]!(env); cur[i] = typeof v === 'number' ? v : null; }
