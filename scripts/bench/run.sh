@@ -92,5 +92,10 @@ echo "[run.sh] compiling the workloads" >&2
 for t in bulk churn pingpong idle rusage; do
   gcc -O2 -Wall -o "$TMP/bin/$t" "$HERE/$t.c"
 done
+# the synthetic event source of b4 (needs clang and libbpf-dev; b4 says so when missing)
+if command -v clang >/dev/null && [ -f /usr/include/bpf/libbpf.h ]; then
+  clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -I "$ROOT/bpf" -c "$HERE/gen.bpf.c" -o "$TMP/bin/gen.bpf.o" &&
+    gcc -O2 -Wall -o "$TMP/bin/gen" "$HERE/gen.c" -lbpf || echo "[run.sh] the synthetic generator did not build: b4 runs without it" >&2
+fi
 
 node "$HERE/bench.mjs" "${MODE[@]}" "${ONLY[@]}" --tool "$TOOL" --bin "$TMP/bin" --tmp "$TMP" --out "$ROOT/docs/bench-results" --src "$ROOT" ${REV:+--rev "$REV"}
