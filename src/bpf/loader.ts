@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { bpf, c, errno, setPrint, BpfError, O_RDONLY, O_DIRECTORY, type Ptr } from './ffi.js';
 import { RingReader } from './ringbuf.js';
 import { CONFIG_OFF, CONFIG_SIZE, FILTER, UPG } from '../stream/layout.generated.js';
+import { HOOKS, tracepointOf } from '../estats/hooks.js';
 
 const UPG_ALL = Object.values(UPG).reduce((a, b) => a | b, 0);
 
@@ -76,20 +77,47 @@ export function missingCaps(eff = effectiveCaps()): string[] {
 }
 
 /**
- * Programs the tool can run without: when the running kernel lacks their
- * tracepoint, they are switched off (autoload) and the variables they feed
- * are reported as degraded instead of stopping the tool.
+ * Programs the tool can run without (src/estats/hooks.ts): when the running
+ * kernel lacks their tracepoint, they are switched off (autoload) and the
+ * variables they feed are reported as degraded instead of stopping the tool.
  */
-export const OPTIONAL_HOOKS: Readonly<Record<string, string>> = {
-  'tp_btf/tcp_retransmit_skb': 'retransmit events',
-  'tp_btf/tcp_cong_state_set': 'congestion events; CongSignals, FastRetran, NonRecovDA*, PreCong*/PostCong*, Spurious*, SendStall',
-  'tp_btf/tcp_send_reset': 'reset events (sent)',
-  'tp_btf/tcp_receive_reset': 'reset events (received)',
-  'tp_btf/sock_send_length': 'pid/comm of sockets the tool did not see open',
-  'tp_btf/sock_recv_length': 'pid/comm of sockets the tool did not see open',
-  'tp_btf/net_dev_queue': 'ZeroRwinSent, MaxRwinSent (outgoing windows)',
-  'tp_btf/kfree_skb': 'SoftErrors, SoftErrorReason, Listener ExceedBacklog',
-};
+export const OPTIONAL_SECTIONS: ReadonlySet<string> = new Set(Object.values(HOOKS).filter(h => h.kind === 'optional').map(h => h.section));
+
+/** Tracepoints hidden by fault injection: TCP_ESTATS_FAULT=hide-hook:NAME[,NAME] (tests only, docs/SECURITY.md). */
+function hiddenByFault(): string[] {
+  return /^hide-hook:(.*)$/.exec(process.env.TCP_ESTATS_FAULT ?? '')?.[1]?.split(',').filter(Boolean) ?? [];
+}
+
+/**
+ * Which of these sections' tracepoints (tp_btf/NAME) the running kernel
+ * lacks, from its BTF (a btf_trace_NAME typedef per tracepoint); other
+ * sections are never missing. Needs no privilege. null when the kernel BTF
+ * cannot be read (libbpf reports that at load).
+ */
+export function missingTracepoints(sections: Iterable<string>): string[] | null {
+  const btf = bpf.btf_load_vmlinux() as Ptr | null;
+  if (!btf) return null;
+  const hidden = hiddenByFault();
+  const out: string[] = [];
+  try {
+    const BTF_KIND_TYPEDEF = 8;
+    for (const sec of sections) {
+      if (!sec.startsWith('tp_btf/')) continue;
+      const tp = tracepointOf(sec);
+      if (hidden.includes(tp) || (bpf.btf_find_by_name_kind(btf, `btf_trace_${tp}`, BTF_KIND_TYPEDEF) as number) < 0) out.push(sec);
+    }
+  } finally { bpf.btf_free(btf); }
+  return out;
+}
+
+/**
+ * The optional hooks this kernel lacks, for list and describe (a run finds
+ * the same ones when it opens the object: Backend.disabled). null when it
+ * cannot be told (no kernel BTF readable).
+ */
+export function probeHooks(): string[] | null {
+  return missingTracepoints(OPTIONAL_SECTIONS);
+}
 
 /** Checks that need no privilege, each naming its fix. */
 export function preflight(): void {
@@ -153,7 +181,7 @@ export class Backend {
     return this;
   }
 
-  /** Optional programs whose tracepoint this kernel lacks (see OPTIONAL_HOOKS). */
+  /** Optional programs whose tracepoint this kernel lacks (src/estats/hooks.ts says what each costs). */
   readonly disabled: string[] = [];
   /** ESTATS_UPG_* bits of the optional exact programs that loaded */
   upgradesLive = 0;
@@ -190,22 +218,17 @@ export class Backend {
 
   private disableMissingHooks(obj: Ptr): void {
     this.disabled.length = 0; // the object may be opened twice (upgrade retry)
-    const btf = bpf.btf_load_vmlinux() as Ptr | null;
-    if (!btf) return; // libbpf reports the problem at load
-    try {
-      for (let p = bpf.object_next_program(obj, null) as Ptr | null; p; p = bpf.object_next_program(obj, p) as Ptr | null) {
-        const sec = bpf.program_section_name(p) as string;
-        if (!sec.startsWith('tp_btf/')) continue;
-        const tp = sec.slice('tp_btf/'.length);
-        const BTF_KIND_TYPEDEF = 8;
-        // fault injection for the tests: TCP_ESTATS_FAULT=hide-hook:NAME[,NAME] pretends the kernel lacks them
-        const hidden = /^hide-hook:(.*)$/.exec(process.env.TCP_ESTATS_FAULT ?? '')?.[1]?.split(',') ?? [];
-        if (!hidden.includes(tp) && (bpf.btf_find_by_name_kind(btf, `btf_trace_${tp}`, BTF_KIND_TYPEDEF) as number) >= 0) continue;
-        if (!(sec in OPTIONAL_HOOKS)) throw new BpfError(`this kernel has no tracepoint ${tp}, which tcp-estats needs (Linux 6.x with BTF is required)`);
-        bpf.program_set_autoload(p, false);
-        this.disabled.push(sec);
-      }
-    } finally { bpf.btf_free(btf); }
+    const progs = new Map<string, Ptr>();
+    for (let p = bpf.object_next_program(obj, null) as Ptr | null; p; p = bpf.object_next_program(obj, p) as Ptr | null)
+      progs.set(bpf.program_section_name(p) as string, p);
+    const missing = missingTracepoints(progs.keys());
+    if (!missing) return; // libbpf reports the missing BTF at load
+    for (const sec of missing) {
+      if (!OPTIONAL_SECTIONS.has(sec))
+        throw new BpfError(`this kernel has no tracepoint ${tracepointOf(sec)}, which tcp-estats needs: run it on a Linux 6.x kernel built with BTF (CONFIG_DEBUG_INFO_BTF=y) that has this tracepoint`);
+      bpf.program_set_autoload(progs.get(sec)!, false);
+      this.disabled.push(sec);
+    }
   }
 
   private findMap(obj: Ptr, name: string): Ptr {

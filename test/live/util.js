@@ -27,8 +27,8 @@ const started = new Set();
 after(() => { for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL'); });
 
 /** Start the tool; resolves when it is attached and seeded (its -v "ready" line). */
-export function startTool(args, { timeoutMs = 20000 } = {}) {
-  const child = spawn(process.execPath, [BIN, '-v', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startTool(args, { timeoutMs = 20000, env } = {}) {
+  const child = spawn(process.execPath, [BIN, '-v', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: env ? { ...process.env, ...env } : process.env });
   started.add(child);
   let stdout = '', stderr = '';
   child.stdout.setEncoding('utf8').on('data', d => { stdout += d; });
