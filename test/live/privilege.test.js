@@ -3,7 +3,7 @@
 // naming the fix, exit status 1, and nothing is left attached.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { needRoot, BIN, startTool, tcpx, port, sleep } from './util.js';
 
 const PROG = ['-f', 'json', '-d', '1s', '-e', 'print SmoothedRTT'];
@@ -93,4 +93,25 @@ test('a kernel without a required hook: names it, exit 1', { skip: needRoot, tim
   const r = spawnSync(process.execPath, [BIN, ...PROG], { encoding: 'utf8', env: { ...process.env, TCP_ESTATS_FAULT: 'hide-hook:tcp_probe' }, timeout: 20000 });
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /no tracepoint tcp_probe, which tcp-estats needs/);
+});
+
+test('under ip netns exec (which remounts /sys and hides cgroup v2): the tool finds cgroup v2 and runs', { skip: needRoot, timeout: 60000 }, async t => {
+  const ns = `te-${process.pid}-exec`;
+  execFileSync('ip', ['netns', 'add', ns]);
+  t.after(() => { try { execFileSync('ip', ['netns', 'del', ns]); } catch { /* gone */ } });
+  execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+  const inNs = ['ip', 'netns', 'exec', ns];
+  // the namespace really hides it: nothing of type cgroup2 in its mount table
+  assert.doesNotMatch(execFileSync(inNs[0], [...inNs.slice(1), 'cat', '/proc/self/mounts'], { encoding: 'utf8' }), / cgroup2 /);
+  const p = port();
+  const tool = startTool(['-f', 'json', '-e', `on close where dport == ${p} print SegsOut, HCDataOctetsOut`], { prefix: inNs });
+  await tool.ready;
+  const res = await tcpx('transfer', p, 200000, { prefix: inNs });
+  await sleep(300);
+  const { code, rows } = await tool.stop();
+  assert.equal(code, 0, tool.stderr);
+  const row = rows.find(r => r.type === 'row' && r.rport === p);
+  assert.ok(row, `a close row for the connection in the namespace; stderr:\n${tool.stderr}`);
+  assert.equal(row.SegsOut, res.info.segs_out);
+  assert.equal(row.HCDataOctetsOut, res.info.bytes_sent);
 });

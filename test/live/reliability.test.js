@@ -4,9 +4,11 @@
 // bounded (kernel maps and the user-side table).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { needRoot, startTool, tcpx, port, sleep, heldBy } from './util.js';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { needRoot, startTool, tcpx, port, sleep, heldBy, BIN } from './util.js';
 import { usePair } from '../scenarios/netns.js';
 import { transfer } from '../scenarios/traffic.js';
 
@@ -207,4 +209,14 @@ t.join()`;
   assert.equal(rows.filter(r => r.type === 'row').length, n, 'one close row per connection');
   // closed sockets leave the transmit-state map at their close event
   assert.ok(after <= before + 5, `tx_states entries: ${before} before, ${after} after ${n} connections`);
+});
+
+test("under a profiler's SIGPROF every 50 µs (node --cpu-prof) the programs still load: the verifier is not interrupted", { skip: needRoot, timeout: 60000 }, async t => {
+  const dir = mkdtempSync(join(tmpdir(), 'te-prof-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const r = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-interval', '50', '--cpu-prof-dir', dir, BIN, '-f', 'json', '-d', '300ms', '-e', 'print SmoothedRTT'],
+    { encoding: 'utf8', timeout: 30000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  assert.equal(readdirSync(dir).filter(f => f.endsWith('.cpuprofile')).length, 1, 'the profiler ran (and got its signals after the load)');
 });
