@@ -110,11 +110,11 @@ export interface CommandSpec {
 
 export const COMMANDS: readonly CommandSpec[] = [
   { name: 'list', args: '', summary: 'list every RFC 4898 variable with table, type, unit and class',
-    man: 'List every variable a program can use: the RFC 4898 name, table, SMI type, unit, how this kernel provides it (exact, approximate or unavailable) and its meaning, fitted to the terminal width.',
+    man: 'List every variable a program can use: the RFC 4898 name, table, SMI type, unit, how this kernel provides it (exact, approximate or unavailable; a ! when a BPF program it needs is missing on this kernel, explained below the table) and its meaning, fitted to the terminal width. With -f json each entry also has hooks (the BPF programs whose runs write its inputs), snapshot (read at every event\'s snapshot) and degraded (null, or what a missing hook does to it).',
     options: [{ flags: '-f, --format <format>', group: 'Options:', choices: ['text', 'json'], help: 'output format (default: text on a terminal, json otherwise)' }],
     examples: [['tcp-estats list', 'the table'], ['tcp-estats list | jq -r \'.[] | select(.class == "F") | .name\'', 'names of the kernel-field variables']] },
   { name: 'describe', args: '<variable>', summary: 'print the full entry of one variable',
-    man: 'Print everything about one variable: its RFC table and OID, type, unit, class, meaning, the kernel source on this kernel, caveats and how it is validated. Names are matched case-insensitively, with or without a table prefix.',
+    man: 'Print everything about one variable: its RFC table and OID, type, unit, class, meaning, the kernel source on this kernel, the BPF programs (hooks) it depends on and, when one is missing on this kernel, what that does to it (degraded), caveats and how it is validated. Names are matched case-insensitively, with or without a table prefix.',
     options: [{ flags: '-f, --format <format>', group: 'Options:', choices: ['text', 'json'], help: 'output format (default: text)' }],
     examples: [['tcp-estats describe SmoothedRTT', ''], ['tcp-estats describe perf.sndlimtimecwnd', 'case and table prefix do not matter']] },
 ];
