@@ -250,7 +250,12 @@ export function missingHookWarning(sec: string, upgradesLive = 0): string {
  * (libbpf or the kernel BTF unavailable). Upgrades: the bits known to be live.
  */
 async function thisKernel(upgradesLive = 0): Promise<Here> {
-  try { return { missing: (await import('./bpf/loader.js')).probeHooks(), upgradesLive }; } catch { return { missing: null, upgradesLive }; }
+  let probeHooks: () => string[] | null;
+  try { ({ probeHooks } = await import('./bpf/loader.js')); } catch (e) {
+    return { missing: null, upgradesLive, unchecked: (e as Error).message }; // names libbpf and its package
+  }
+  const missing = probeHooks();
+  return missing ? { missing, upgradesLive } : { missing, upgradesLive, unchecked: 'the kernel BTF (/sys/kernel/btf/vmlinux) could not be read; a kernel built with CONFIG_DEBUG_INFO_BTF=y has it' };
 }
 
 function addOpt(cmd: Command, s: OptSpec): void {

@@ -12,6 +12,8 @@ import { degradation, depsOf, HOOKS, SNAPSHOT_HOOKS, type Degradation } from './
 export interface Here {
   readonly missing: readonly string[] | null;
   readonly upgradesLive?: number;
+  /** why missing is null */
+  readonly unchecked?: string;
 }
 
 /** The hooks a variable's value comes from, for people: "tp_btf/tcp_probe, sockops, and any event's snapshot". */
@@ -93,7 +95,7 @@ export function formatList(vars: readonly VarDef[], opts: ListOptions & { here?:
     const hit = vars.filter(v => degr.get(v.name)?.hooks.includes(sec)).map(v => v.name);
     if (hit.length) lines.push(`! hook ${sec} is missing on this kernel: ${hit.join(', ')} ${hit.length > 1 ? 'are' : 'is'} degraded or unavailable (tcp-estats describe NAME says how)`);
   }
-  if (opts.here && opts.here.missing === null) lines.push('(whether this kernel has every optional hook was not checked: its BTF, /sys/kernel/btf/vmlinux, could not be read)');
+  if (opts.here && opts.here.missing === null) lines.push(`(whether this kernel has every optional hook was not checked: ${opts.here.unchecked ?? 'its BTF could not be read'})`);
   return lines.join('\n') + '\n';
 }
 
@@ -124,7 +126,7 @@ export function formatDescribe(v: VarDef, opts: { color?: boolean; paint?: Paint
     rows[rows.length - 1]![1] += ` — missing on this kernel: ${lostSnapshots.join(', ')} (fewer snapshots; the value is read at every other one)`;
   if (opts.here) {
     const d = opts.here.missing === null ? null : degradation(v, opts.here.missing, up);
-    if (opts.here.missing === null) rows.push(['this kernel', 'not checked: its BTF (/sys/kernel/btf/vmlinux) could not be read, so missing hooks are unknown']);
+    if (opts.here.missing === null) rows.push(['this kernel', `missing hooks not checked: ${opts.here.unchecked ?? 'its BTF could not be read'}`]);
     else if (d) rows.push(['degraded', p(d.level === 'unavailable' ? 'unavailable' : 'approximate', degradedText(d))]);
   }
   if (v.caveat !== undefined) rows.push(['caveat', v.caveat]);

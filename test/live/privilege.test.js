@@ -40,12 +40,20 @@ test('without libbpf.so.1: names the package to install, exit 1', { skip: needRo
   const r = run(inMountNs(`mount --bind /dev/null ${lib}`));
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /cannot load libbpf\.so\.1: .*apt-get install libbpf1/);
+  // list and describe still work; they say the missing hooks could not be checked, and why
+  const l = spawnSync('unshare', ['-m', 'sh', '-c', `mount --bind /dev/null ${lib} && exec "$0" "$@"`, process.execPath, BIN, 'list', '-f', 'text'], { encoding: 'utf8', timeout: 20000 });
+  assert.equal(l.status, 0, l.stderr);
+  assert.match(l.stdout, /\(whether this kernel has every optional hook was not checked: cannot load libbpf\.so\.1: .*apt-get install libbpf1\)\)\n$/);
 });
 
 test('without kernel BTF: names CONFIG_DEBUG_INFO_BTF, exit 1', { skip: needRoot, timeout: 30000 }, () => {
   const r = run(inMountNs('mount -t tmpfs none /sys/kernel/btf'));
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /kernel BTF not found .*CONFIG_DEBUG_INFO_BTF=y/);
+  const d = spawnSync('unshare', ['-m', 'sh', '-c', 'mount -t tmpfs none /sys/kernel/btf && exec "$0" "$@"', process.execPath, BIN, 'describe', 'SoftErrors'], { encoding: 'utf8', timeout: 20000 });
+  assert.equal(d.status, 0, d.stderr);
+  assert.equal(d.stderr, '');
+  assert.match(d.stdout, /this kernel +missing hooks not checked: the kernel BTF .*CONFIG_DEBUG_INFO_BTF=y/);
 });
 
 test('with cgroup v1 only: says how to mount cgroup v2, exit 1', { skip: needRoot, timeout: 30000 }, () => {

@@ -121,7 +121,7 @@ for t in ts: t.join()
 time.sleep(0.3)
 `;
 
-test('a flood larger than the ring buffer: the loss is counted exactly and reported, memory stays bounded, the tool catches up', { skip: needRoot, timeout: 60000 }, async () => {
+test('a flood larger than the ring buffer: the loss is counted exactly and reported, memory stays bounded, the tool catches up', { skip: needRoot, timeout: 60000 }, async t => {
   const p = port(), q = port();
   const RING = 64 * 1024, CONNS = 16, SECS = 10, MiB = 1 << 20, EVENT_SIZE = 728;
   // a 64 KiB ring (~90 events) drained every 1 ms, an event for every segment
@@ -166,7 +166,7 @@ test('a flood larger than the ring buffer: the loss is counted exactly and repor
   assert.ok(peak <= bound, info);
   // the flood was big enough to tell: keeping its events would have broken the bound
   assert.ok(exit.events * EVENT_SIZE > bound - ready, `flood too small to test the bound: ${info}`);
-  console.log(`# flood: ${info}`);
+  t.diagnostic(`flood: ${info}`);
 
   const last = rows.filter(r => r.type === 'row' && r.rport === q).at(-1);
   assert.ok(last, `rows for the connection after the flood; stderr:\n${tool.stderr}`);
