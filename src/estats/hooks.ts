@@ -89,7 +89,7 @@ export interface Dep {
   readonly ifMissing?: IfMissing;
 }
 
-const snap = (field?: string): Dep => (field === undefined ? { hook: 'snapshot' } : { hook: 'snapshot', field });
+const snap = (field?: string, floor?: true): Dep => ({ hook: 'snapshot', ...(field === undefined ? {} : { field }), ...(floor ? { floor } : {}) });
 const at = (hook: HookKey, field: string, ifMissing?: IfMissing, floor?: true): Dep => ({ hook, field, ...(ifMissing ? { ifMissing } : {}), ...(floor ? { floor } : {}) });
 const gone = (effect: string): IfMissing => ({ level: 'unavailable', effect });
 const less = (effect: string): IfMissing => ({ level: 'degraded', effect });
@@ -157,9 +157,9 @@ const DEPS: Readonly<Record<string, readonly Dep[]>> = {
   SpuriousRtoDetected: [at('cong', 'spurious_rto', UNDO, true), at('upg_undo', 'spurious_rto')],
   SoftErrors: [at('probe', 'soft_errors'), at('drop', 'soft_errors', SOFT_DROPS)],
   SoftErrorReason: [at('probe', 'soft_error_reason'), at('drop', 'soft_error_reason', less('only belowAckWindow(3) and aboveAckWindow(4), from the ACK check at tcp_probe: the drop reasons (1, 2, 5, 7, 8) never appear'))],
-  SlowStart: [snap('slow_start'), at('upg_slow_start', 'slow_start')],
-  CongAvoid: [snap('cong_avoid'), at('upg_cong_avoid', 'cong_avoid')],
-  OtherReductions: [snap('other_reductions'), at('cong', 'cong_entered', less('cwnd cuts of a congestion episode that no snapshot saw (seen only afterwards, in the Open state) count as other reductions'), true), at('upg_restart', 'other_reductions')],
+  SlowStart: [snap('slow_start', true), at('upg_slow_start', 'slow_start')],
+  CongAvoid: [snap('cong_avoid', true), at('upg_cong_avoid', 'cong_avoid')],
+  OtherReductions: [snap('other_reductions', true), at('cong', 'cong_entered', less('cwnd cuts of a congestion episode that no snapshot saw (seen only afterwards, in the Open state) count as other reductions'), true), at('upg_restart', 'other_reductions')],
   CongOverCount: [at('cong', 'cong_over_count', UNDO, true), at('upg_undo', 'cong_over_count')],
   FastRetran: [at('cong', 'fast_retran', CA_INFERRED), snap('fast_retran')],
   SubsequentTimeouts: [at('sockops', 'subsequent_timeouts')],

@@ -131,14 +131,15 @@ test('a flood larger than the ring buffer: the loss is counted exactly and repor
   const ready = memOf(pid, 'VmRSS');
   const samples = [];
   const poll = setInterval(() => { try { samples.push(memOf(pid, 'VmRSS')); } catch { /* exited */ } }, 100);
+  let kernelLost, after;
   try {
     await new Promise((res, rej) => execFile('python3', ['-c', FLOOD, String(p), String(CONNS), String(SECS)], e => (e ? rej(e) : res())));
     await sleep(1500); // the lost-event check runs every second
     // the kernel's own count of lost events, now that the flood is over
     if (tool.child.exitCode !== null) assert.fail(`the tool exited during the flood: ${tool.stderr}`);
-    var kernelLost = kernelCounter(pid, 0);
+    kernelLost = kernelCounter(pid, 0);
     // afterwards: a quiet connection is reported correctly, with no new loss
-    var after = await tcpx('transfer', q, 10000);
+    after = await tcpx('transfer', q, 10000);
     await sleep(300);
   } finally { clearInterval(poll); }
   const peak = memOf(pid, 'VmHWM'); // the kernel's high-water mark: no peak between samples is missed

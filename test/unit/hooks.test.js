@@ -133,6 +133,11 @@ test('degradation: only the variables that need a missing hook, with their effec
   assert.equal(degradation(sp, cong).level, 'unavailable');
   assert.equal(degradation(sp, cong, sp.exactWith.bit), null);
   assert.equal(degradation(findVar('CongSignals'), cong).level, 'degraded', 'inferred at the next snapshot');
+  const or = findVar('OtherReductions');
+  assert.equal(degradation(or, cong).level, 'degraded');
+  assert.equal(degradation(or, cong, or.exactWith.bit), null, 'fentry tcp_cwnd_restart counts it then');
+  assert.deepEqual(hooksOf(or, or.exactWith.bit), ['fentry/tcp_cwnd_restart'], 'the floor inputs are not inputs while the upgrade is live');
+  assert.ok(hooksOf(or).includes('tp_btf/tcp_cong_state_set') && !hooksOf(or).includes('fentry/tcp_cwnd_restart'));
   // every optional hook's summary names what is lost
   for (const h of Object.values(HOOKS).filter(x => x.kind === 'optional')) {
     const s = missingHookSummary(h.section, VARS);
