@@ -16,6 +16,15 @@ export class SockEntry implements SockCtx, Frame {
 export class SocketTable {
   private readonly map = new Map<bigint, SockEntry>();
   private gen = 0;
+  private sweep: Iterator<SockEntry> | null = null;
+
+  /**
+   * keep: given a kept event, a copy of it out of a buffer that should be
+   * freed, or null to leave it (src/stream/slab.ts keepOut). The table
+   * offers it one entry per update, round-robin, so an idle socket does not
+   * hold the buffer its last event arrived in.
+   */
+  constructor(private readonly keep?: (ev: Snapshot) => Snapshot | null) {}
 
   /** Fold one event into the table; returns the frame the queries see. */
   update(ev: Snapshot): SockEntry {
@@ -28,7 +37,20 @@ export class SocketTable {
       e.ev = ev;
     }
     e.seenGen = this.gen;
+    if (this.keep) this.step(this.keep);
     return e;
+  }
+
+  /** The next entry of the round-robin sweep: move its event if keep says so. */
+  private step(keep: (ev: Snapshot) => Snapshot | null): void {
+    let r = this.sweep?.next();
+    if (!r || r.done) {
+      this.sweep = this.map.values();
+      r = this.sweep.next();
+      if (r.done) return;
+    }
+    const moved = keep(r.value.ev);
+    if (moved) r.value.ev = moved;
   }
 
   /** After the queries saw an event: drop closed sockets. */

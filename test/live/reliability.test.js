@@ -4,7 +4,7 @@
 // bounded (kernel maps and the user-side table).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,12 +156,12 @@ test('a flood larger than the ring buffer: the loss is counted exactly and repor
   assert.equal(exit.events, exit.sent, 'every event the kernel did send was read');
 
   // memory: what the design bounds it by. Above the RSS at ready: the ring
-  // (mapped twice), one 1 MiB event slab pinned per socket in the table (its
-  // last event) plus the one being filled, garbage slabs until V8 collects
-  // them (its external-memory soft limit, 64 MiB), and the JS young
-  // generation (3 × 16 MiB semi-space).
+  // (mapped twice), the recent 1 MiB event slabs (3, src/stream/slab.ts) and
+  // the one kept events are copied to, a kept copy of each socket's last
+  // event, garbage slabs until V8 collects them (its external-memory soft
+  // limit, 64 MiB), and the JS young generation (3 × 16 MiB semi-space).
   const sockets = 2 * CONNS + 1 + 3; // flood ends + listener, the catch-up connection's two ends + listener
-  const bound = ready + 2 * RING + (sockets + 1) * MiB + 64 * MiB + 48 * MiB;
+  const bound = ready + 2 * RING + 4 * MiB + sockets * EVENT_SIZE + 64 * MiB + 48 * MiB;
   const mb = x => (x / MiB).toFixed(1);
   const info = `RSS at ready ${mb(ready)} MiB, peak ${mb(peak)} MiB, bound ${mb(bound)} MiB; samples ${samples.filter((_, i) => i % 10 === 0).map(mb).join(' ')}; ${exit.events} events read, ${kernelLost} lost`;
   assert.ok(peak <= bound, info);
@@ -173,6 +173,61 @@ test('a flood larger than the ring buffer: the loss is counted exactly and repor
   assert.ok(last, `rows for the connection after the flood; stderr:\n${tool.stderr}`);
   assert.equal(last.HCDataOctetsOut, after.info.bytes_sent);
   assert.equal(last.SegsOut, after.info.segs_out);
+});
+
+// A busy connection (small NODELAY writes) and, every 40 ms, a new
+// connection that then stays idle: ~2,000 events between two idle sockets'
+// last events, more than a 1 MiB event slab holds.
+const IDLE = `
+import socket, sys, threading, time
+p, n, gap = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(('127.0.0.1', p)); srv.listen(1024)
+keep = []
+def drain(c):
+    while c.recv(1 << 16): pass
+def accept():
+    while True:
+        c, _ = srv.accept(); keep.append(c); threading.Thread(target=drain, args=(c,), daemon=True).start()
+threading.Thread(target=accept, daemon=True).start()
+busy = socket.create_connection(('127.0.0.1', p)); busy.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+stop = []
+def pump():
+    while not stop: busy.send(b'x' * 100)
+threading.Thread(target=pump, daemon=True).start()
+idle = []
+for _ in range(n):
+    time.sleep(gap); idle.append(socket.create_connection(('127.0.0.1', p)))
+stop.append(1)
+print(len(idle), flush=True)
+sys.stdin.readline()
+`;
+
+test('idle connections among busy ones do not keep the memory their last events arrived in', { skip: needRoot, timeout: 60000 }, async t => {
+  const p = port(), N = 300, RING = 1 << 20, MiB = 1 << 20, EVENT_SIZE = 728;
+  // no `every`: no refresh ever replaces an idle socket's last event
+  const tool = startTool(['-f', 'json', '--ring', '1MiB', '--sample', '0', '-e', `where port == ${p} print SegsOut`]);
+  await tool.ready;
+  const pid = tool.child.pid;
+  const ready = memOf(pid, 'VmRSS');
+  const py = spawn('python3', ['-c', IDLE, String(p), String(N), '0.04'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  t.after(() => py.kill('SIGKILL'));
+  await new Promise(res => py.stdout.once('data', res)); // the idle connections are open
+  await sleep(1000);
+  const peak = memOf(pid, 'VmHWM');
+  py.stdin.end('\n');
+  const { code } = await tool.stop();
+  assert.equal(code, 0, tool.stderr);
+  // Above the RSS at ready: the ring (mapped twice), the recent slabs (3)
+  // and one kept copy of each socket's last event, and V8's GC slack (as in
+  // the flood test). Before keepOut each idle socket held its own 1 MiB slab.
+  const sockets = 2 * N + 3;
+  const bound = ready + 2 * RING + 4 * MiB + sockets * EVENT_SIZE + 64 * MiB + 48 * MiB;
+  const mb = x => (x / MiB).toFixed(1);
+  const info = `RSS at ready ${mb(ready)} MiB, peak ${mb(peak)} MiB, bound ${mb(bound)} MiB, ${N} idle connections`;
+  t.diagnostic(info);
+  assert.ok(peak <= bound, info);
+  assert.ok(N * MiB > bound - ready, 'one slab per idle connection would break the bound');
 });
 
 function mapIds(name) {
