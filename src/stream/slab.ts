@@ -7,14 +7,21 @@
 // The table keeps each socket's last event, so one idle socket would keep
 // its whole slab alive (measured: 200 idle connections among busy ones held
 // 232 MiB). keepOut() moves such an event into a slab of kept events; the
-// table calls it on one entry per update (src/estats/table.ts), so what it
-// holds is about EVENT_SIZE per socket plus a few slabs.
+// table offers it one entry per update (src/estats/table.ts), so what the
+// table holds is at most RECENT_SLABS + 1 slabs and 2 × EVENT_SIZE per
+// socket (its kept copy, and old slabs until the sweep reaches their
+// entries: one round of the table, as many events as it has entries).
 import { EVENT_SIZE, EventView } from './layout.generated.js';
 
 const SLAB = 1 << 20;
 
-/** The last buffers any slab started filling: events in them are recent; events elsewhere sit in a slab only old references hold. */
-const RECENT = 3;
+/**
+ * The last buffers any slab started filling: events in them are recent;
+ * events elsewhere sit in a slab only old references hold. 8 (~11,500
+ * events): a socket with an event at least that often is never copied.
+ */
+export const RECENT_SLABS = 8;
+const RECENT = RECENT_SLABS;
 const recent: Uint8Array[] = [];
 function started(u8: Uint8Array): void {
   recent.unshift(u8);
@@ -27,6 +34,8 @@ export class Slab {
   private dv = new DataView(this.u8.buffer, this.u8.byteOffset, SLAB);
   private pos = 0;
   constructor() { started(this.u8); }
+  /** the buffer being filled */
+  get current(): Uint8Array { return this.u8; }
 
   /** Let `write` fill the next EVENT_SIZE bytes (e.g. a layout conversion) and view them. */
   fill(write: (dst: { buf: Buffer; at: number }) => void): EventView {
@@ -64,6 +73,7 @@ const kept = new Slab();
 export function keepOut(ev: EventView): EventView | null {
   if (!(ev instanceof EventView)) return null;
   const u8 = ev.u8;
+  if (u8 === kept.current) return null; // kept already (and the slab of kept events is not always among the recent ones)
   for (let i = 0; i < recent.length; i++) if (recent[i] === u8) return null;
   return kept.copy(u8, ev.o);
 }

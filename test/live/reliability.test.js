@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { needRoot, startTool, tcpx, port, sleep, heldBy, BIN } from './util.js';
 import { usePair } from '../scenarios/netns.js';
+import { RECENT_SLABS } from '../../dist/stream/slab.js';
 import { transfer } from '../scenarios/traffic.js';
 
 /** Per-event (E) counters two instances compute on their own, and the per-segment ones among them. */
@@ -155,13 +156,13 @@ test('a flood larger than the ring buffer: the loss is counted exactly and repor
   assert.equal(exit.lost, kernelLost, 'the exit report is the kernel counter (nothing lost after the flood)');
   assert.equal(exit.events, exit.sent, 'every event the kernel did send was read');
 
-  // memory: what the design bounds it by. Above the RSS at ready: the ring
-  // (mapped twice), the recent 1 MiB event slabs (3, src/stream/slab.ts) and
-  // the one kept events are copied to, a kept copy of each socket's last
-  // event, garbage slabs until V8 collects them (its external-memory soft
-  // limit, 64 MiB), and the JS young generation (3 × 16 MiB semi-space).
+  // memory: what the design bounds it by (src/stream/slab.ts). Above the RSS
+  // at ready: the ring (mapped twice), the recent 1 MiB event slabs and the
+  // one kept events are copied to, two event copies per socket in the table,
+  // garbage slabs until V8 collects them (its external-memory soft limit,
+  // 64 MiB), and the JS young generation (3 × 16 MiB semi-space).
   const sockets = 2 * CONNS + 1 + 3; // flood ends + listener, the catch-up connection's two ends + listener
-  const bound = ready + 2 * RING + 4 * MiB + sockets * EVENT_SIZE + 64 * MiB + 48 * MiB;
+  const bound = ready + 2 * RING + (RECENT_SLABS + 1) * MiB + 2 * sockets * EVENT_SIZE + 64 * MiB + 48 * MiB;
   const mb = x => (x / MiB).toFixed(1);
   const info = `RSS at ready ${mb(ready)} MiB, peak ${mb(peak)} MiB, bound ${mb(bound)} MiB; samples ${samples.filter((_, i) => i % 10 === 0).map(mb).join(' ')}; ${exit.events} events read, ${kernelLost} lost`;
   assert.ok(peak <= bound, info);
@@ -218,11 +219,10 @@ test('idle connections among busy ones do not keep the memory their last events 
   py.stdin.end('\n');
   const { code } = await tool.stop();
   assert.equal(code, 0, tool.stderr);
-  // Above the RSS at ready: the ring (mapped twice), the recent slabs (3)
-  // and one kept copy of each socket's last event, and V8's GC slack (as in
-  // the flood test). Before keepOut each idle socket held its own 1 MiB slab.
+  // The same bound as the flood test's. Before keepOut each idle socket held
+  // its own 1 MiB slab.
   const sockets = 2 * N + 3;
-  const bound = ready + 2 * RING + 4 * MiB + sockets * EVENT_SIZE + 64 * MiB + 48 * MiB;
+  const bound = ready + 2 * RING + (RECENT_SLABS + 1) * MiB + 2 * sockets * EVENT_SIZE + 64 * MiB + 48 * MiB;
   const mb = x => (x / MiB).toFixed(1);
   const info = `RSS at ready ${mb(ready)} MiB, peak ${mb(peak)} MiB, bound ${mb(bound)} MiB, ${N} idle connections`;
   t.diagnostic(info);
