@@ -8,9 +8,10 @@
 // its whole slab alive (measured: 200 idle connections among busy ones held
 // 232 MiB). keepOut() moves such an event into a slab of kept events; the
 // table offers it one entry per update (src/estats/table.ts), so what the
-// table holds is at most RECENT_SLABS + 1 slabs and 2 × EVENT_SIZE per
-// socket (its kept copy, and old slabs until the sweep reaches their
-// entries: one round of the table, as many events as it has entries).
+// table holds is at most RECENT_SLABS + 1 slabs and 3 × EVENT_SIZE per
+// socket (its kept copy, and old event and kept slabs until the sweep
+// reaches their entries: one round of the table, as many events as it has
+// entries).
 import { EVENT_SIZE, EventView } from './layout.generated.js';
 
 const SLAB = 1 << 20;
