@@ -15,7 +15,8 @@ import { PLAIN, type Style } from './output/text.js';
 import { TOP_PLAIN, topProgram, type TopSink, type TopStyle } from './output/top.js';
 import { parseDuration, parseSize, UsageError } from './units.js';
 import { CATALOG, DERIVED, findVar } from './estats/catalog.js';
-import { formatList, formatDescribe, listJson } from './estats/catalog-format.js';
+import { formatList, formatDescribe, listJson, type Here } from './estats/catalog-format.js';
+import { missingHookSummary, tracepointOf } from './estats/hooks.js';
 import type { Snapshot } from './estats/types.js';
 import type { EventFilter } from './run.js';
 
@@ -109,11 +110,11 @@ export interface CommandSpec {
 
 export const COMMANDS: readonly CommandSpec[] = [
   { name: 'list', args: '', summary: 'list every RFC 4898 variable with table, type, unit and class',
-    man: 'List every variable a program can use: the RFC 4898 name, table, SMI type, unit, how this kernel provides it (exact, approximate or unavailable) and its meaning, fitted to the terminal width.',
+    man: 'List every variable a program can use: the RFC 4898 name, table, SMI type, unit, how this kernel provides it (exact, approximate or unavailable; a ! when a BPF program it needs is missing on this kernel, explained below the table) and its meaning, fitted to the terminal width. With -f json each entry also has hooks (the BPF programs whose runs write its inputs), snapshot (read at every event\'s snapshot) and degraded (null, or what a missing hook does to it).',
     options: [{ flags: '-f, --format <format>', group: 'Options:', choices: ['text', 'json'], help: 'output format (default: text on a terminal, json otherwise)' }],
     examples: [['tcp-estats list', 'the table'], ['tcp-estats list | jq -r \'.[] | select(.class == "F") | .name\'', 'names of the kernel-field variables']] },
   { name: 'describe', args: '<variable>', summary: 'print the full entry of one variable',
-    man: 'Print everything about one variable: its RFC table and OID, type, unit, class, meaning, the kernel source on this kernel, caveats and how it is validated. Names are matched case-insensitively, with or without a table prefix.',
+    man: 'Print everything about one variable: its RFC table and OID, type, unit, class, meaning, the kernel source on this kernel, the BPF programs (hooks) it depends on and, when one is missing on this kernel, what that does to it (degraded), caveats and how it is validated. Names are matched case-insensitively, with or without a table prefix.',
     options: [{ flags: '-f, --format <format>', group: 'Options:', choices: ['text', 'json'], help: 'output format (default: text)' }],
     examples: [['tcp-estats describe SmoothedRTT', ''], ['tcp-estats describe perf.sndlimtimecwnd', 'case and table prefix do not matter']] },
 ];
@@ -234,6 +235,29 @@ class Talk {
   }
 }
 
+/**
+ * The start-up warning for an optional hook this kernel lacks: the same
+ * table (src/estats/hooks.ts) as describe and list, so they agree.
+ */
+export function missingHookWarning(sec: string, upgradesLive = 0): string {
+  const s = missingHookSummary(sec, [...CATALOG, ...DERIVED], upgradesLive);
+  return `this kernel has no tracepoint ${tracepointOf(sec)}, so the program ${sec} is off: ${s.text}${s.variables ? ' (tcp-estats describe VARIABLE says how)' : ''}; the rest runs as usual, and a kernel that has this tracepoint restores ${s.variables ? 'them' : 'it'}`;
+}
+
+/**
+ * The optional hooks this kernel lacks, for list and describe (the BTF check
+ * a run makes, no privilege needed); missing: null when it cannot be told
+ * (libbpf or the kernel BTF unavailable). Upgrades: the bits known to be live.
+ */
+async function thisKernel(upgradesLive = 0): Promise<Here> {
+  let probeHooks: () => string[] | null;
+  try { ({ probeHooks } = await import('./bpf/loader.js')); } catch (e) {
+    return { missing: null, upgradesLive, unchecked: (e as Error).message }; // names libbpf and its package
+  }
+  const missing = probeHooks();
+  return missing ? { missing, upgradesLive } : { missing, upgradesLive, unchecked: 'the kernel BTF (/sys/kernel/btf/vmlinux) could not be read; a kernel built with CONFIG_DEBUG_INFO_BTF=y has it' };
+}
+
 function addOpt(cmd: Command, s: OptSpec): void {
   const o = new Option(s.flags, s.help);
   if (s.choices) o.choices(s.choices as string[]);
@@ -284,10 +308,11 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   const [listSpec, describeSpec] = COMMANDS as [CommandSpec, CommandSpec];
   const list = prog.command('list').description(listSpec.summary).helpOption('-h, --help', 'this help');
   for (const s of listSpec.options) addOpt(list, s);
-  list.addHelpText('after', examplesText(listSpec.examples)).action((o: { format?: string }) => {
+  list.addHelpText('after', examplesText(listSpec.examples)).action(async (o: { format?: string }) => {
     const vars = [...CATALOG, ...DERIVED];
-    if ((o.format ?? (io.out.isTTY ? 'text' : 'json')) === 'json') io.out.write(JSON.stringify(listJson(vars)) + '\n');
-    else io.out.write(formatList(vars, { color: colorWanted(rootColor(), io.out, io.env), width: io.out.isTTY ? io.out.columns?.() ?? 100 : 1000 }));
+    const here = await thisKernel();
+    if ((o.format ?? (io.out.isTTY ? 'text' : 'json')) === 'json') io.out.write(JSON.stringify(listJson(vars, here)) + '\n');
+    else io.out.write(formatList(vars, { color: colorWanted(rootColor(), io.out, io.env), width: io.out.isTTY ? io.out.columns?.() ?? 100 : 1000, here }));
   });
   const describe = prog.command('describe').description(describeSpec.summary).helpOption('-h, --help', 'this help').argument('<variable>', 'RFC 4898 name, e.g. SmoothedRTT or Perf.SmoothedRTT');
   for (const s of describeSpec.options) addOpt(describe, s);
@@ -299,8 +324,9 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     if (v.exactWith) {
       try { probe = (await import('./bpf/loader.js')).probeUpgrades(); } catch { probe = null; }
     }
-    if (o.format === 'json') io.out.write(JSON.stringify({ ...listJson([v])[0], ...(v.exactWith ? { exact_with: v.exactWith.hook, live_source: probe === null || probe === undefined ? null : probe.live ? 'exact' : 'floor', live_reason: probe?.reason ?? 'not checked: needs root' } : {}) }) + '\n');
-    else io.out.write(formatDescribe(v, { color: colorWanted(rootColor(), io.out, io.env), probe }));
+    const here = await thisKernel(probe?.live && v.exactWith ? v.exactWith.bit : 0);
+    if (o.format === 'json') io.out.write(JSON.stringify({ ...listJson([v], here)[0], ...(v.exactWith ? { exact_with: v.exactWith.hook, live_source: probe === null || probe === undefined ? null : probe.live ? 'exact' : 'floor', live_reason: probe?.reason ?? 'not checked: needs root' } : {}) }) + '\n');
+    else io.out.write(formatDescribe(v, { color: colorWanted(rootColor(), io.out, io.env), probe, here }));
   });
 
   prog.action(async (script: string | undefined, o: Record<string, unknown>) => {
@@ -547,8 +573,7 @@ async function runLiveMain(a: LiveArgs): Promise<number> {
     }
   }
   let Backend: typeof import('./bpf/loader.js').Backend;
-  let OPTIONAL_HOOKS: typeof import('./bpf/loader.js').OPTIONAL_HOOKS;
-  try { ({ Backend, OPTIONAL_HOOKS } = await import('./bpf/loader.js')); } catch (e) {
+  try { ({ Backend } = await import('./bpf/loader.js')); } catch (e) {
     recorder?.close();
     talk.say('error', (e as Error).message); // e.g. libbpf.so.1 missing, with its fix
     return EXIT_RUNTIME;
@@ -601,7 +626,7 @@ async function runLiveMain(a: LiveArgs): Promise<number> {
       talk.say('error', (e as Error).message);
       return EXIT_RUNTIME;
     }
-    for (const sec of backend.disabled ?? []) talk.say('warning', `this kernel has no ${sec.replace(/^tp_btf\//, '')} tracepoint: ${OPTIONAL_HOOKS[sec] ?? 'some variables'} unavailable`);
+    for (const sec of backend.disabled) talk.say('warning', missingHookWarning(sec, backend.upgradesLive), { missing_hook: sec });
     const st = await runLive({
       program, sink, backend, bootOffsetNs: a.bootOffsetNs, durationMs: a.durationMs, drainMs: a.drainMs, recorder, filter: a.filter, stopSignal,
       onReady: (seeded: number) => {

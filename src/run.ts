@@ -5,6 +5,7 @@ import { Runtime, type Program } from './dsl/index.js';
 import type { Out } from './dsl/rows.js';
 import { decode, stateTwin, type EventView } from './stream/decode.js';
 import { openRecording, type Recorder, type Recording } from './stream/record.js';
+import { keepOut } from './stream/slab.js';
 import { EV, FLAG } from './stream/layout.generated.js';
 import { SocketTable } from './estats/table.js';
 import type { Snapshot } from './estats/types.js';
@@ -54,7 +55,7 @@ function ownNetns(): number {
 
 /** Feeds events to the table and the program; shared by live and replay. */
 class Pipeline {
-  readonly table = new SocketTable();
+  readonly table = new SocketTable(keepOut as (ev: Snapshot) => Snapshot | null);
   readonly runtime: Runtime;
   events = 0;
   rows = 0;

@@ -70,6 +70,7 @@ export const c = {
   sysconf: libc.func('long sysconf(int name)'),
   vsnprintf: libc.func('int vsnprintf(_Out_ uint8_t *buf, size_t size, const char *fmt, void *ap)'),
   poll: libc.func('int poll(_Inout_ uint8_t *fds, unsigned long nfds, int timeout)'),
+  pthread_sigmask: libc.func('int pthread_sigmask(int how, const uint8_t *set, _Out_ uint8_t *oldset)'),
 };
 
 export const O_RDONLY = 0;
@@ -86,6 +87,20 @@ export function pageSize(): number {
 
 export function errno(): number {
   return koffi.errno();
+}
+
+const SIG_BLOCK = 0, SIG_SETMASK = 2, SIGPROF = 27, SIGSET_BYTES = 128;
+/**
+ * Run fn with SIGPROF blocked on this thread. The verifier gives up with
+ * EAGAIN when a signal is pending, and a profiler (node --cpu-prof, perf)
+ * sends this thread one every millisecond, more often than a big program
+ * takes to verify; a blocked SIGPROF waits and is delivered afterwards.
+ */
+export function withProfilerSignalBlocked<T>(fn: () => T): T {
+  const set = Buffer.alloc(SIGSET_BYTES), old = Buffer.alloc(SIGSET_BYTES), ignored = Buffer.alloc(SIGSET_BYTES);
+  set[(SIGPROF - 1) >> 3]! |= 1 << ((SIGPROF - 1) & 7);
+  const blocked = c.pthread_sigmask(SIG_BLOCK, set, old) === 0;
+  try { return fn(); } finally { if (blocked) c.pthread_sigmask(SIG_SETMASK, old, ignored); }
 }
 
 /** A view of raw memory (e.g. an mmap'ed ring) as an ArrayBuffer, without copying. */

@@ -1,11 +1,12 @@
 // Opens, configures, loads and attaches bpf/estats.bpf.o; owns every kernel
 // object it creates and releases them in one place (close). Everything is
 // fd-based (links, not pins), so even a kill -9 leaves nothing attached.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { bpf, c, errno, setPrint, BpfError, O_RDONLY, O_DIRECTORY, type Ptr } from './ffi.js';
+import { bpf, c, errno, setPrint, withProfilerSignalBlocked, BpfError, O_RDONLY, O_DIRECTORY, type Ptr } from './ffi.js';
 import { RingReader } from './ringbuf.js';
 import { CONFIG_OFF, CONFIG_SIZE, EV, FILTER, UPG } from '../stream/layout.generated.js';
+import { HOOKS, tracepointOf } from '../estats/hooks.js';
 
 const UPG_ALL = Object.values(UPG).reduce((a, b) => a | b, 0);
 
@@ -69,15 +70,65 @@ export interface BackendOptions {
   log?: (level: number, msg: string) => void;
 }
 
-/** The cgroup-v2 mount point, from /proc/mounts. */
-export function findCgroup2(): string | null {
+/** The first cgroup2 mount point in a mounts file (/proc/PID/mounts), or null. */
+function cgroup2In(file: string): string | null {
   let mounts = '';
-  try { mounts = readFileSync('/proc/mounts', 'utf8'); } catch { return null; }
+  try { mounts = readFileSync(file, 'utf8'); } catch { return null; }
   for (const line of mounts.split('\n')) {
     const f = line.split(' ');
     if (f[2] === 'cgroup2' && f[1]) return f[1].replace(/\\040/g, ' ');
   }
   return null;
+}
+
+/**
+ * `ip netns exec NS` runs its command in a new mount namespace with a fresh
+ * sysfs on /sys (its source is the namespace's name, /run/netns/NS), which
+ * hides the cgroup2 mount below /sys/fs/cgroup. True when that is the case.
+ */
+function underIpNetnsExec(): boolean {
+  let mounts = '';
+  try { mounts = readFileSync('/proc/self/mounts', 'utf8'); } catch { return false; }
+  return mounts.split('\n').some(line => {
+    const f = line.split(' ');
+    return f[1] === '/sys' && f[2] === 'sysfs' && !!f[0] && f[0] !== 'sysfs' && !f[0].includes('/') && existsSync(`/run/netns/${f[0]}`);
+  });
+}
+
+/** Process ids from this one's parent up to 1. */
+function ancestors(): number[] {
+  const out: number[] = [];
+  let pid = process.ppid;
+  while (pid > 1 && out.length < 64) {
+    out.push(pid);
+    try { pid = Number(/^\d+ \(.*\) \S+ (\d+)/s.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1] ?? 0); } catch { break; }
+  }
+  return out;
+}
+
+/**
+ * The cgroup-v2 mount point, from /proc/mounts. Under `ip netns exec`, whose
+ * /sys remount hides it, the same mount seen through the root of a process
+ * in the mount namespace it started from (/proc/PID/root/…: init, else the
+ * nearest ancestor, e.g. the shell that ran ip netns exec). A mount namespace
+ * that lacks cgroup v2 for any other reason (cgroup v1 only) has none.
+ */
+export function findCgroup2(): string | null {
+  const own = cgroup2In('/proc/self/mounts');
+  if (own || !underIpNetnsExec()) return own;
+  const mine = nsOf('self');
+  for (const pid of [1, ...ancestors()]) {
+    const ns = nsOf(String(pid));
+    if (ns === null || ns === mine) continue;
+    const mp = cgroup2In(`/proc/${pid}/mounts`);
+    if (!mp) continue;
+    const path = `/proc/${pid}/root${mp}`;
+    try { if (statSync(path).isDirectory()) return path; } catch { /* not allowed to look: the next one */ }
+  }
+  return null;
+}
+function nsOf(pid: string): string | null {
+  try { return readlinkSync(`/proc/${pid}/ns/mnt`); } catch { return null; }
 }
 
 /** Linux capability numbers (include/uapi/linux/capability.h). */
@@ -107,27 +158,58 @@ export function missingCaps(eff = effectiveCaps()): string[] {
 }
 
 /**
- * Programs the tool can run without: when the running kernel lacks their
- * tracepoint, they are switched off (autoload) and the variables they feed
- * are reported as degraded instead of stopping the tool.
+ * Programs the tool can run without (src/estats/hooks.ts): when the running
+ * kernel lacks their tracepoint, they are switched off (autoload) and the
+ * variables they feed are reported as degraded instead of stopping the tool.
  */
-export const OPTIONAL_HOOKS: Readonly<Record<string, string>> = {
-  'tp_btf/tcp_retransmit_skb': 'retransmit events',
-  'tp_btf/tcp_cong_state_set': 'congestion events; CongSignals, FastRetran, NonRecovDA*, PreCong*/PostCong*, Spurious*, SendStall',
-  'tp_btf/tcp_send_reset': 'reset events (sent)',
-  'tp_btf/tcp_receive_reset': 'reset events (received)',
-  'tp_btf/sock_send_length': 'pid/comm of sockets the tool did not see open',
-  'tp_btf/sock_recv_length': 'pid/comm of sockets the tool did not see open',
-  'tp_btf/net_dev_queue': 'ZeroRwinSent, MaxRwinSent (outgoing windows)',
-  'tp_btf/kfree_skb': 'SoftErrors, SoftErrorReason, Listener ExceedBacklog',
-};
+export const OPTIONAL_SECTIONS: ReadonlySet<string> = new Set(Object.values(HOOKS).filter(h => h.kind === 'optional').map(h => h.section));
+
+/** Tracepoints hidden by fault injection: TCP_ESTATS_FAULT=hide-hook:NAME[,NAME] (tests only, docs/SECURITY.md). */
+function hiddenByFault(): string[] {
+  return /^hide-hook:(.*)$/.exec(process.env.TCP_ESTATS_FAULT ?? '')?.[1]?.split(',').filter(Boolean) ?? [];
+}
+
+/**
+ * Which of these sections' tracepoints (tp_btf/NAME) the running kernel
+ * lacks, from its BTF (a btf_trace_NAME typedef per tracepoint); other
+ * sections are never missing. Needs no privilege. null when the kernel BTF
+ * cannot be read (libbpf reports that at load).
+ */
+export function missingTracepoints(sections: Iterable<string>): string[] | null {
+  const btf = bpf.btf_load_vmlinux() as Ptr | null;
+  if (!btf) return null;
+  const hidden = hiddenByFault();
+  const out: string[] = [];
+  try {
+    const BTF_KIND_TYPEDEF = 8;
+    for (const sec of sections) {
+      if (!sec.startsWith('tp_btf/')) continue;
+      const tp = tracepointOf(sec);
+      if (hidden.includes(tp) || (bpf.btf_find_by_name_kind(btf, `btf_trace_${tp}`, BTF_KIND_TYPEDEF) as number) < 0) out.push(sec);
+    }
+  } finally { bpf.btf_free(btf); }
+  return out;
+}
+
+/**
+ * The optional hooks this kernel lacks, for list and describe (a run finds
+ * the same ones when it opens the object: Backend.disabled). null when it
+ * cannot be told (no kernel BTF readable).
+ */
+export function probeHooks(): string[] | null {
+  setPrint(() => {}); // a missing BTF is the answer (null), not a libbpf message
+  return missingTracepoints(OPTIONAL_SECTIONS);
+}
 
 /** Checks that need no privilege, each naming its fix. */
 export function preflight(): void {
   if (!existsSync('/sys/kernel/btf/vmlinux'))
     throw new BpfError('kernel BTF not found (/sys/kernel/btf/vmlinux): tcp-estats needs a kernel built with CONFIG_DEBUG_INFO_BTF=y (most distribution kernels since 5.x)');
-  if (!findCgroup2())
+  if (!findCgroup2()) {
+    if (underIpNetnsExec())
+      throw new BpfError('no cgroup v2 mount found: ip netns exec remounted /sys, which hid it, and no process of the original mount namespace could be looked through (/proc/PID/root): run tcp-estats outside ip netns exec (it sees every network namespace), or mount cgroup2 in this one, e.g. mount -t cgroup2 none /sys/fs/cgroup');
     throw new BpfError('no cgroup v2 mount found in /proc/mounts (cgroup v1 only?): tcp-estats attaches its sock_ops program to the cgroup-v2 root; mount one, e.g. mkdir -p /sys/fs/cgroup/unified && mount -t cgroup2 none /sys/fs/cgroup/unified');
+  }
   const missing = missingCaps();
   if (missing.length)
     throw new BpfError(`missing capabilit${missing.length > 1 ? 'ies' : 'y'} ${missing.join(', ')}: run as root (sudo), or grant ${missing.join(' + ')} (e.g. setcap cap_bpf,cap_perfmon,cap_net_admin+ep on the node binary)`);
@@ -172,17 +254,16 @@ export class Backend {
       tryUpgrades = false;
       this.upgradeError = `${memo} (remembered for this boot in ${UPGRADE_MEMO}; tcp-estats describe tries again)`;
     }
-    let obj = this.openObject(path, tryUpgrades);
-    const loaded = bpf.object_load(obj) === 0;
-    if (!loaded && !this.upgradesLive) this.loadFailed();
-    if (loaded && this.upgradesLive) rememberUpgrades(null);
-    if (!loaded) {
-      this.upgradeError = `the kernel refused fentry/fexit programs (errno ${errno()})`;
+    let { obj, err } = this.load(path, tryUpgrades);
+    if (err && !this.upgradesLive) this.loadFailed(err);
+    if (!err && this.upgradesLive) rememberUpgrades(null);
+    if (err) {
+      this.upgradeError = `the kernel refused fentry/fexit programs (errno ${err})`;
       rememberUpgrades(this.upgradeError);
       bpf.object_close(obj);
       this.obj = null;
-      obj = this.openObject(path, false);
-      if (bpf.object_load(obj) !== 0) this.loadFailed();
+      ({ obj, err } = this.load(path, false));
+      if (err) this.loadFailed(err);
     } else if (!this.upgradesLive && this.opts.upgrades === false) {
       this.upgradeError = 'switched off (--no-upgrades)';
     }
@@ -194,7 +275,7 @@ export class Backend {
     return this;
   }
 
-  /** Optional programs whose tracepoint this kernel lacks (see OPTIONAL_HOOKS). */
+  /** Optional programs whose tracepoint this kernel lacks (src/estats/hooks.ts says what each costs). */
   readonly disabled: string[] = [];
   /** ESTATS_UPG_* bits of the optional exact programs that loaded */
   upgradesLive = 0;
@@ -221,32 +302,45 @@ export class Backend {
     return obj;
   }
 
-  private loadFailed(): never {
-    const e = errno();
+  /**
+   * Open and load the object (0 = loaded, else the errno). The verifier
+   * stops with EAGAIN when a signal is pending: a profiler's SIGPROF is
+   * blocked meanwhile, and a load cut short by any other signal is tried
+   * again, LOAD_ATTEMPTS times in all.
+   */
+  private load(path: string, upgrades: boolean): { obj: Ptr; err: number } {
+    const LOAD_ATTEMPTS = 5, EAGAIN = 11;
+    for (let attempt = 1; ; attempt++) {
+      const obj = this.openObject(path, upgrades);
+      const err = withProfilerSignalBlocked(() => (bpf.object_load(obj) === 0 ? 0 : errno() || -1));
+      if (err !== EAGAIN || attempt >= LOAD_ATTEMPTS) return { obj, err };
+      bpf.object_close(obj);
+      this.obj = null;
+    }
+  }
+
+  private loadFailed(e: number): never {
     const verifier = this.logLines.join('').includes('BEGIN PROG LOAD LOG');
     if (e === 1 || e === 13)
       throw new BpfError(`permission denied loading the BPF programs: ${privilegeHint()}`, e, this.logLines);
+    if (e === 11)
+      throw new BpfError(`the kernel kept interrupting the BPF verifier (errno 11, EAGAIN: a signal arrived during each of 5 loads): stop what signals tcp-estats this often (a profiler, a timer) and run it again`, e, this.logLines);
     throw new BpfError(`the kernel rejected the BPF programs (errno ${e})${verifier ? '; run with -v for the verifier log' : ''}`, e, this.logLines);
   }
 
   private disableMissingHooks(obj: Ptr): void {
     this.disabled.length = 0; // the object may be opened twice (upgrade retry)
-    const btf = bpf.btf_load_vmlinux() as Ptr | null;
-    if (!btf) return; // libbpf reports the problem at load
-    try {
-      for (let p = bpf.object_next_program(obj, null) as Ptr | null; p; p = bpf.object_next_program(obj, p) as Ptr | null) {
-        const sec = bpf.program_section_name(p) as string;
-        if (!sec.startsWith('tp_btf/')) continue;
-        const tp = sec.slice('tp_btf/'.length);
-        const BTF_KIND_TYPEDEF = 8;
-        // fault injection for the tests: TCP_ESTATS_FAULT=hide-hook:NAME[,NAME] pretends the kernel lacks them
-        const hidden = /^hide-hook:(.*)$/.exec(process.env.TCP_ESTATS_FAULT ?? '')?.[1]?.split(',') ?? [];
-        if (!hidden.includes(tp) && (bpf.btf_find_by_name_kind(btf, `btf_trace_${tp}`, BTF_KIND_TYPEDEF) as number) >= 0) continue;
-        if (!(sec in OPTIONAL_HOOKS)) throw new BpfError(`this kernel has no tracepoint ${tp}, which tcp-estats needs (Linux 6.x with BTF is required)`);
-        bpf.program_set_autoload(p, false);
-        this.disabled.push(sec);
-      }
-    } finally { bpf.btf_free(btf); }
+    const progs = new Map<string, Ptr>();
+    for (let p = bpf.object_next_program(obj, null) as Ptr | null; p; p = bpf.object_next_program(obj, p) as Ptr | null)
+      progs.set(bpf.program_section_name(p) as string, p);
+    const missing = missingTracepoints(progs.keys());
+    if (!missing) return; // libbpf reports the missing BTF at load
+    for (const sec of missing) {
+      if (!OPTIONAL_SECTIONS.has(sec))
+        throw new BpfError(`this kernel has no tracepoint ${tracepointOf(sec)}, which tcp-estats needs: run it on a Linux 6.x kernel built with BTF (CONFIG_DEBUG_INFO_BTF=y) that has this tracepoint`);
+      bpf.program_set_autoload(progs.get(sec)!, false);
+      this.disabled.push(sec);
+    }
   }
 
   private findMap(obj: Ptr, name: string): Ptr {
@@ -422,7 +516,7 @@ export function probeUpgrades(objectPath = DEFAULT_OBJECT): { live: boolean; rea
     if (!n) return { live: false, reason: 'this build has no optional exact programs' };
     for (let m = bpf.object_next_map(obj, null) as Ptr | null; m; m = bpf.object_next_map(obj, m) as Ptr | null)
       if ((bpf.map_name(m) as string) === 'events') bpf.map_set_max_entries(m, 4096);
-    if (bpf.object_load(obj) === 0) {
+    if (withProfilerSignalBlocked(() => bpf.object_load(obj)) === 0) {
       rememberUpgrades(null);
       return { live: true, reason: 'fentry/fexit programs load on this kernel' };
     }

@@ -5,6 +5,8 @@
 import type { Frame, SockCtx, Snapshot } from './types.js';
 
 const EV_CLOSE = 10;
+/** entries the sweep looks at per batch, one batch every as many updates (src/stream/slab.ts keepOut) */
+const SWEEP_BATCH = 64;
 
 export class SockEntry implements SockCtx, Frame {
   readonly memo = new Map<number, unknown>();
@@ -16,6 +18,18 @@ export class SockEntry implements SockCtx, Frame {
 export class SocketTable {
   private readonly map = new Map<bigint, SockEntry>();
   private gen = 0;
+  private sweep: IterableIterator<SockEntry> | null = null;
+  private untilSweep = SWEEP_BATCH;
+
+  /**
+   * keep: given a kept event, a copy of it out of a buffer that should be
+   * freed, or null to leave it (src/stream/slab.ts keepOut). The table
+   * offers it one entry per update, round-robin, so an idle socket does not
+   * hold the buffer its last event arrived in (in batches of SWEEP_BATCH
+   * entries every SWEEP_BATCH updates: a for-of loop allocates nothing per
+   * entry, where one iterator step per update allocated a result object).
+   */
+  constructor(private readonly keep?: (ev: Snapshot) => Snapshot | null) {}
 
   /** Fold one event into the table; returns the frame the queries see. */
   update(ev: Snapshot): SockEntry {
@@ -28,7 +42,24 @@ export class SocketTable {
       e.ev = ev;
     }
     e.seenGen = this.gen;
+    if (this.keep && --this.untilSweep === 0) {
+      this.untilSweep = SWEEP_BATCH;
+      this.sweepSome(this.keep);
+    }
     return e;
+  }
+
+  /** The next SWEEP_BATCH entries of the round-robin sweep: move their events if keep says so. */
+  private sweepSome(keep: (ev: Snapshot) => Snapshot | null): void {
+    let left = SWEEP_BATCH;
+    this.sweep ??= this.map.values();
+    // a Map iterator has no return(): leaving the loop early keeps its place
+    for (const e of this.sweep) {
+      const moved = keep(e.ev);
+      if (moved) e.ev = moved;
+      if (--left === 0) return;
+    }
+    this.sweep = null; // a full round: start again next time
   }
 
   /** After the queries saw an event: drop closed sockets. */

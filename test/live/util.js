@@ -26,9 +26,10 @@ export function port() { return nextPort++; }
 const started = new Set();
 after(() => { for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL'); });
 
-/** Start the tool; resolves when it is attached and seeded (its -v "ready" line). */
-export function startTool(args, { timeoutMs = 20000 } = {}) {
-  const child = spawn(process.execPath, [BIN, '-v', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Start the tool (prefix: a command line it runs under, e.g. ip netns exec NS); resolves when it is attached and seeded (its -v "ready" line). */
+export function startTool(args, { timeoutMs = 20000, env, prefix = [] } = {}) {
+  const argv = [...prefix, process.execPath, BIN, '-v', ...args];
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: env ? { ...process.env, ...env } : process.env });
   started.add(child);
   let stdout = '', stderr = '';
   child.stdout.setEncoding('utf8').on('data', d => { stdout += d; });
@@ -55,8 +56,9 @@ export function startTool(args, { timeoutMs = 20000 } = {}) {
 }
 
 /** Run the python traffic helper; resolves with its last JSON line. */
-export function tcpx(mode, p, nbytes, { onReady } = {}) {
-  const child = spawn('python3', [TCPX, mode, String(p), String(nbytes)], { stdio: ['pipe', 'pipe', 'inherit'] });
+export function tcpx(mode, p, nbytes, { onReady, prefix = [] } = {}) {
+  const argv = [...prefix, 'python3', TCPX, mode, String(p), String(nbytes)];
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
   started.add(child);
   const lines = [];
   createInterface({ input: child.stdout }).on('line', l => {
