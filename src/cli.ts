@@ -14,9 +14,9 @@ import { FdWriter, jsonLine, type Sink, type StmtInfo, type Writer } from './out
 import { PLAIN, type Style } from './output/text.js';
 import { TOP_PLAIN, topProgram, type TopSink, type TopStyle } from './output/top.js';
 import { parseDuration, parseSize, UsageError } from './units.js';
-import { CATALOG, DERIVED, findVar } from './estats/catalog.js';
+import { CATALOG, DERIVED, UNAVAILABLE_THIS_RUN, findVar } from './estats/catalog.js';
 import { formatList, formatDescribe, listJson, type Here } from './estats/catalog-format.js';
-import { missingHookSummary, tracepointOf } from './estats/hooks.js';
+import { degradation, missingHookSummary, tracepointOf } from './estats/hooks.js';
 import type { Snapshot } from './estats/types.js';
 import type { EventFilter } from './run.js';
 
@@ -627,6 +627,8 @@ async function runLiveMain(a: LiveArgs): Promise<number> {
       return EXIT_RUNTIME;
     }
     for (const sec of backend.disabled) talk.say('warning', missingHookWarning(sec, backend.upgradesLive), { missing_hook: sec });
+    // what a missing hook leaves unmeasured reads as null, never as a made-up 0
+    for (const v of [...CATALOG, ...DERIVED]) if (degradation(v, backend.disabled, backend.upgradesLive)?.level === 'unavailable') UNAVAILABLE_THIS_RUN.add(v.name);
     const st = await runLive({
       program, sink, backend, bootOffsetNs: a.bootOffsetNs, durationMs: a.durationMs, drainMs: a.drainMs, recorder, filter: a.filter, stopSignal,
       onReady: (seeded: number) => {

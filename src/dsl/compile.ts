@@ -6,6 +6,7 @@ import type { CellValue } from './rows.js';
 import type { TExpr, CheckedStatement, AggSlot } from './check.js';
 import { inCidr, netOf, parseAddrValue, type Cidr } from './addr.js';
 import { CountAcc, SumAcc, AvgAcc, MinAcc, MaxAcc, StatsAcc, HistAcc, LHistAcc, PctAcc, ValueBag, type Acc } from './aggregates.js';
+import { UNAVAILABLE_THIS_RUN } from '../estats/catalog.js';
 
 /** Per-socket, per-statement memory (kept in Frame.sock.memo under the statement index). */
 export interface StmtMemo {
@@ -63,9 +64,10 @@ export function compileExpr(t: TExpr): Fn {
   switch (t.k) {
     case 'const': { const v = t.v; return () => v; }
     case 'var': {
-      const get = t.def.get;
+      const get = t.def.get, name = t.def.name;
       if (!get) return () => null;
-      return env => get(env.fr.ev);
+      const off = UNAVAILABLE_THIS_RUN;
+      return env => (off.size && off.has(name) ? null : get(env.fr.ev));
     }
     case 'field': { const get = t.def.get; return env => get(env.fr.ev); }
     case 'scale': {

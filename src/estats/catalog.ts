@@ -649,3 +649,11 @@ export function availability(v: VarDef, upgradesLive = 0): 'exact' | 'approximat
 export function oidOf(v: VarDef): string | null {
   return v.oid === 0 ? null : `1.3.6.1.2.1.156.1.1.${TABLE_OID[v.table]}.1.${v.oid}`;
 }
+
+/**
+ * Variables this run cannot measure because an optional hook they need is
+ * missing on the running kernel (src/estats/hooks.ts degradation level
+ * 'unavailable'): queries read them as null, never as a made-up 0. Set once
+ * by the CLI after the programs are loaded.
+ */
+export const UNAVAILABLE_THIS_RUN = new Set<string>();

@@ -68,7 +68,7 @@ export const SNAPSHOT_HOOKS: readonly HookKey[] = (Object.keys(HOOKS) as HookKey
 
 /** What a missing optional hook does to a variable. */
 export interface IfMissing {
-  /** unavailable: nothing else updates the value (it stays 0 or null); degraded: the value loses part of its input */
+  /** unavailable: nothing else updates the value (the run reports it as null); degraded: the value loses part of its input */
   readonly level: 'unavailable' | 'degraded';
   /** what the value then is, in one clause */
   readonly effect: string;
@@ -97,11 +97,11 @@ const less = (effect: string): IfMissing => ({ level: 'degraded', effect });
 // recurring inputs
 const OPEN_TIME = [at('state', 'start_ns'), at('sockops', 'start_ns'), at('iter', 'start_ns'), snap()];
 const CA_INFERRED = less('changes are inferred from the congestion state seen at the next snapshot: an episode that ends before the next snapshot, and repeated RTOs (Loss → Loss), are missed');
-const COMMIT_DA = gone('stays 0: dubious ACKs are committed only when tcp_cong_state_set reports Disorder → Open');
-const CONG_CTX = gone('stays 0: it is added only when tcp_cong_state_set reports a congestion signal');
-const UNDO = gone('stays 0: the floor heuristic runs only at tcp_cong_state_set (exact fentry tcp_undo_cwnd_reduction is not live)');
+const COMMIT_DA = gone('null (would stay 0): dubious ACKs are committed only when tcp_cong_state_set reports Disorder → Open');
+const CONG_CTX = gone('null (would stay 0): it is added only when tcp_cong_state_set reports a congestion signal');
+const UNDO = gone('null (would stay 0): the floor heuristic runs only at tcp_cong_state_set (exact fentry tcp_undo_cwnd_reduction is not live)');
 const SOFT_DROPS = less('drops with a PAWS, sequence, window, checksum or flags reason are not counted: only out-of-window ACKs seen at tcp_probe');
-const BACKLOG = gone('stays 0: accept-queue overflows are seen only at kfree_skb');
+const BACKLOG = gone('null (would stay 0): accept-queue overflows are seen only at kfree_skb');
 const rtt = (field: string): Dep[] => [snap(field)];
 
 /**
@@ -119,13 +119,13 @@ const DEPS: Readonly<Record<string, readonly Dep[]>> = {
   CongSignals: [at('cong', 'cong_signals', CA_INFERRED), snap('cong_signals')],
   Timeouts: [at('sockops', 'timeouts')],
   MaxRwinSent: [at('xmit', 'max_rwin_sent', less('only the receive window (tp->rcv_wnd) at each snapshot: a larger window advertised between two snapshots is missed')), snap('max_rwin_sent')],
-  ZeroRwinSent: [at('xmit', 'zero_rwin_sent', gone('stays 0: zero-window advertisements are seen only at net_dev_queue'))],
+  ZeroRwinSent: [at('xmit', 'zero_rwin_sent', gone('null (would stay 0): zero-window advertisements are seen only at net_dev_queue'))],
   ZeroRwinRcvd: [at('probe', 'zero_rwin_rcvd')],
   SndLimTransRwin: [snap('snd_lim_trans_rwin')],
   SndLimTransCwnd: [snap('snd_lim_trans_cwnd')],
   SndLimTransSnd: [snap('snd_lim_trans_snd')],
   // Path
-  NonRecovDAEpisodes: [at('cong', 'nonrecov_da_episodes', gone('stays 0: episodes are counted only when tcp_cong_state_set reports Disorder → Open'))],
+  NonRecovDAEpisodes: [at('cong', 'nonrecov_da_episodes', gone('null (would stay 0): episodes are counted only when tcp_cong_state_set reports Disorder → Open'))],
   SumOctetsReordered: [at('probe', 'sum_octets_reordered')],
   NonRecovDA: [at('probe', 'nonrecov_da_pending'), at('cong', 'nonrecov_da', COMMIT_DA)],
   SampleRTT: rtt('sample_rtt_us'),
@@ -140,8 +140,8 @@ const DEPS: Readonly<Record<string, readonly Dep[]>> = {
   IpTosIn: [at('probe', 'ip_tos_in')],
   PreCongSumCwnd: [at('cong', 'precong_sum_cwnd', CONG_CTX)],
   PreCongSumRTT: [at('cong', 'precong_sum_rtt_us', CONG_CTX)],
-  PostCongSumRTT: [at('cong', 'postcong_armed', gone('stays 0: a sample is armed only when tcp_cong_state_set reports a congestion signal')), snap('postcong_sum_rtt_us')],
-  PostCongCountRTT: [at('cong', 'postcong_armed', gone('stays 0: a sample is armed only when tcp_cong_state_set reports a congestion signal')), snap('postcong_count_rtt')],
+  PostCongSumRTT: [at('cong', 'postcong_armed', gone('null (would stay 0): a sample is armed only when tcp_cong_state_set reports a congestion signal')), snap('postcong_sum_rtt_us')],
+  PostCongCountRTT: [at('cong', 'postcong_armed', gone('null (would stay 0): a sample is armed only when tcp_cong_state_set reports a congestion signal')), snap('postcong_count_rtt')],
   ECNsignals: [at('probe', 'ecn_signals')],
   DupAckEpisodes: [at('probe', 'dup_ack_episodes')],
   CERcvd: [at('probe', 'ce_rcvd')],
@@ -166,7 +166,7 @@ const DEPS: Readonly<Record<string, readonly Dep[]>> = {
   AbruptTimeouts: [at('sockops', 'abrupt_timeouts')],
   SACKsRcvd: [at('probe', 'sacks_rcvd')],
   SACKBlocksRcvd: [at('probe', 'sack_blocks_rcvd')],
-  SendStall: [at('cong', 'send_stall', gone('stays 0: it is counted only when tcp_cong_state_set reports entering CWR'))],
+  SendStall: [at('cong', 'send_stall', gone('null (would stay 0): it is counted only when tcp_cong_state_set reports entering CWR'))],
   MaxMSS: [snap('max_mss')],
   MinMSS: [snap('min_mss')],
   SndInitial: [at('sockops', 'ESTATS_F_ACTIVE'), at('iter', 'ESTATS_F_SEEDED'), snap()],
@@ -260,7 +260,7 @@ export function missingHookSummary(sec: string, vars: readonly VarDef[], upgrade
     const d = degradation(v, [sec], upgradesLive);
     if (d) (d.level === 'unavailable' ? unavailable : degraded).push(v.name);
   }
-  if (unavailable.length) parts.push(`unavailable (stay 0): ${unavailable.join(', ')}`);
+  if (unavailable.length) parts.push(`unavailable (reported as null): ${unavailable.join(', ')}`);
   if (degraded.length) parts.push(`degraded: ${degraded.join(', ')}`);
   if (!unavailable.length && !degraded.length) parts.push('no variable is affected');
   return { text: parts.join('; '), variables: unavailable.length + degraded.length };
