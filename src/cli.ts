@@ -536,7 +536,7 @@ async function runMain(script: string | undefined, o: Record<string, unknown>, i
 
     const finish = (st: RunStats): number => {
       if (st.why !== 'EPIPE') {
-        if (st.lost > 0n) talk.say('warning', `saw ${st.events} events${st.sent !== undefined ? ` (all ${st.sent} the kernel sent)` : ''}, lost ${st.lost}: raise --ring or --sample, or narrow the program`, { events: st.events, sent: st.sent === undefined ? undefined : Number(st.sent), lost: Number(st.lost) });
+        if (st.lost > 0n) talk.say('warning', `saw ${st.events} events${st.sent !== undefined ? (BigInt(st.events) === st.sent ? ` (all ${st.sent} the kernel sent)` : ` of ${st.sent} the kernel sent`) : ''}, lost ${st.lost}: raise --ring or --sample, or narrow the program`, { events: st.events, sent: st.sent === undefined ? undefined : Number(st.sent), lost: Number(st.lost) });
         if (st.missed) talk.say('warning', `the kernel skipped ${st.missed} runs of our programs (recursion on a CPU): counters they would have updated undercount`, { recursion_misses: Number(st.missed) });
         if (st.unreadable) talk.say('warning', `the per-segment hook could not read the TCP header of ${st.unreadable} incoming segments: counters of those segments undercount (DataSegsInUnseen shows it per connection)`, { unreadable_segments: Number(st.unreadable) });
         if (st.unseen) talk.say('warning', `per-segment hooks missed ${st.unseen} data segments of ${st.unseenConns} connection${st.unseenConns === 1 ? '' : 's'} (DataSegsInUnseen): their per-segment counters undercount (the kernel skips a hook run that would recurse on a CPU: see the recursion warning)`, { unseen_segments: st.unseen, connections: st.unseenConns });
