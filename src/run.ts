@@ -5,7 +5,7 @@ import { Runtime, type Program } from './dsl/index.js';
 import type { Out } from './dsl/rows.js';
 import { decode, stateTwin, type EventView } from './stream/decode.js';
 import { openRecording, type Recorder, type Recording } from './stream/record.js';
-import { keepOut } from './stream/slab.js';
+import { keepOut, retain } from './stream/slab.js';
 import { EV, FLAG } from './stream/layout.generated.js';
 import { SocketTable } from './estats/table.js';
 import type { Snapshot } from './estats/types.js';
@@ -62,7 +62,7 @@ class Pipeline {
   unseen = 0;
   unseenConns = 0;
   constructor(program: Program, sink: Sink, private readonly filter?: EventFilter) {
-    this.runtime = new Runtime(program, (o: Out) => { if (o.type !== 'batch-end') this.rows++; sink.write(o); });
+    this.runtime = new Runtime(program, (o: Out) => { if (o.type !== 'batch-end') this.rows++; sink.write(o); }, retain);
   }
   event(ev: Snapshot): void {
     this.events++;

@@ -4,7 +4,7 @@ import type { Emit } from './rows.js';
 import { parse } from './parser.js';
 import { checkStatements, exprText, EVENT_KIND, type CheckedStatement, type TExpr } from './check.js';
 import { compileStatement, type CompiledStatement } from './compile.js';
-import { RuntimeCore } from './runtime.js';
+import { RuntimeCore, type Retain } from './runtime.js';
 import { render, toJSON, type Diagnostic } from './diagnostics.js';
 import { EVENT_NAMES } from '../estats/fields.js';
 import type { StatementAst } from './ast.js';
@@ -61,10 +61,11 @@ export function diagnosticsJSON(diags: Diagnostic[], source: string, file: strin
 
 export class Runtime {
   private readonly core: RuntimeCore;
-  constructor(program: Program, emit: Emit) {
+  /** retain: how a row held until its batch ends keeps its event (see RuntimeCore) */
+  constructor(program: Program, emit: Emit, retain?: Retain) {
     const compiled = compiledOf.get(program);
     if (!compiled) throw new Error('Runtime: program was not made by compile()');
-    this.core = new RuntimeCore(compiled, emit);
+    this.core = new RuntimeCore(compiled, emit, retain);
   }
   /** every decoded event, after the per-socket table was updated */
   onEvent(fr: Frame): void { this.core.onEvent(fr); }

@@ -29,6 +29,8 @@ function sortRows<T>(rows: T[], key: (r: T) => CellValue, desc: boolean): T[] {
 }
 
 /** State of one statement while it runs. */
+export type Retain = (ev: Frame['ev']) => Frame['ev'];
+
 export class StatementRun {
   readonly index: number;
   readonly columns: readonly Column[];
@@ -42,7 +44,12 @@ export class StatementRun {
   private readonly batched: boolean;
   private readonly env: Env;
 
-  constructor(readonly cs: CompiledStatement, private readonly emit: Emit) {
+  /**
+   * retain: the event a held row keeps until its batch ends, copied by the
+   * host out of the buffer it arrived in (src/stream/slab.ts retain) so a
+   * held row does not keep that whole buffer alive; identity by default.
+   */
+  constructor(readonly cs: CompiledStatement, private readonly emit: Emit, private readonly retain: Retain = ev => ev) {
     const c = cs.checked;
     this.index = c.index;
     this.columns = c.columns;
@@ -91,7 +98,7 @@ export class StatementRun {
         memo.last = values;
       }
       if (this.batched) {
-        this.rows.push({ values, ev: fr.ev, sortKey: this.sortKeyOf(values, env) });
+        this.rows.push({ values, ev: this.retain(fr.ev), sortKey: this.sortKeyOf(values, env) });
         return;
       }
       if (c.limit !== null && this.emitted >= c.limit) return;
@@ -169,8 +176,8 @@ export class RuntimeCore {
   private t0: number | null = null;
   private finished = false;
 
-  constructor(stmts: readonly CompiledStatement[], emit: Emit) {
-    this.runs = stmts.map(s => new StatementRun(s, emit));
+  constructor(stmts: readonly CompiledStatement[], emit: Emit, retain?: Retain) {
+    this.runs = stmts.map(s => new StatementRun(s, emit, retain));
     const ev = stmts.map(s => s.checked.everyMs).filter((x): x is number => x !== null);
     this.tickMs = ev.length ? Math.min(...ev) : null;
   }

@@ -67,6 +67,15 @@ export class Slab {
 }
 
 const kept = new Slab();
+
+/**
+ * A copy of an event that outlives the table's sweep (a row a sorted or
+ * batched statement holds until its batch ends): out of any buffer, so the
+ * row does not keep a whole slab or replay chunk alive.
+ */
+export function retain<T>(ev: T): T {
+  return ev instanceof EventView ? kept.copy(ev.u8, ev.o) as T : ev;
+}
 /**
  * An event the table keeps, moved out of an old slab (a copy in the slab of
  * kept events), or null when it is in a recent one and can stay.

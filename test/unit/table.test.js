@@ -69,3 +69,31 @@ test('idle sockets do not keep the slabs their last event arrived in', async t =
   assert.equal(kept.size, IDLE + 1);
   t.diagnostic(`slabs held by ${IDLE + 1} entries: ${buffers(plain)} without keepOut, ${buffers(kept)} with`);
 });
+
+test('rows a sorted statement holds keep copies of their events, not the buffers they arrived in', async () => {
+  const { compile, Runtime } = await import('../../dist/dsl/index.js');
+  const { retain } = await import('../../dist/stream/slab.js');
+  const { EventView, EVENT_SIZE, OFF } = await import('../../dist/stream/layout.generated.js');
+  const { program } = compile('on ack print SegsOut sort SegsOut desc');
+  assert.ok(program);
+  const out = [];
+  const rt = new Runtime(program, o => out.push(o), retain);
+  // one reused buffer, as a ring or a read chunk would be
+  const buf = new Uint8Array(EVENT_SIZE);
+  const dv = new DataView(buf.buffer);
+  const table = new SocketTable();
+  for (let i = 1; i <= 3; i++) {
+    buf.fill(0);
+    dv.setBigUint64(OFF.cookie, BigInt(i), true);
+    buf[OFF.kind] = 4;
+    dv.setUint32(OFF.segs_out, i * 10, true);
+    const fr = table.update(new EventView(buf, 0, dv));
+    rt.onEvent(fr);
+  }
+  buf.fill(0xff); // the buffer is reused before the batch ends
+  rt.finish(0n);
+  const rows = out.filter(o => o.type === 'row');
+  assert.deepEqual(rows.map(r => r.values[0]), [30, 20, 10], 'sorted values');
+  assert.deepEqual(rows.map(r => Number(r.ev.cookie)), [3, 2, 1], 'each held row still has its own event');
+  assert.ok(rows.every(r => r.ev.u8 !== buf), 'copies, not views into the reused buffer');
+});
