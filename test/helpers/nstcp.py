@@ -24,12 +24,23 @@ Server only:
 Client only:
   --chunk N                 bytes per send() (default 65536)
   --gap-ms MS               sleep between send() calls
+  --drain                   before shutdown(SHUT_WR), wait until every byte
+                            sent was acknowledged (tcpi_unacked == 0), so all
+                            data ACKs arrive while the socket is ESTABLISHED
+
+The client polls TCP_INFO after every send() (and while draining) and prints
+the extremes it saw as "polled": max_ss_cwnd / max_ca_cwnd (cwnd × mss,
+split by cwnd < ssthresh as RFC 4898 MaxSsCwnd/MaxCaCwnd), max/min_ssthresh
+(× mss, "infinite" left out, null until set), max_pipe ((unacked − sacked −
+lost + retrans) × mss), max_retxq (SIOCOUTQ − SIOCOUTQNSD = snd_nxt −
+snd_una; SIOCOUTQNSD read first, so it never exceeds a value the socket had)
+and n (number of polls).
 
 TCP_INFO fields have the same names as in tcpx.py (tcpi_ without the prefix),
 plus total_rto_time; "options" is the tcpi_options bit set (1 timestamps,
 2 sack, 4 wscale, 8 ecn, 16 ecn_seen).
 """
-import argparse, json, socket, struct, sys, time
+import argparse, fcntl, json, socket, struct, sys, time
 
 TCP_CLOSE = 7
 
@@ -63,13 +74,47 @@ def set_opts(s, a, fam):
 
 
 def wait_closed(s, timeout=3.0):
-    """Wait until the kernel moved the socket to CLOSE (FIN exchange done)."""
+    """Wait until the kernel moved the socket to CLOSE (FIN exchange done);
+    returns time.monotonic() when CLOSE was seen (or at the timeout)."""
     end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if tcp_info(s)['state'] == TCP_CLOSE:
+    while True:
+        now = time.monotonic()
+        if now >= end or tcp_info(s)['state'] == TCP_CLOSE:
             break
         time.sleep(0.01)
     time.sleep(0.05)
+    return now
+
+
+SIOCOUTQ, SIOCOUTQNSD = 0x5411, 0x894B
+INFINITE_SSTHRESH = 0x7fffffff
+
+
+class Poll:
+    """Extremes of the sender's TCP_INFO over the polls (see the module doc)."""
+
+    def __init__(self):
+        self.d = {'n': 0, 'max_ss_cwnd': 0, 'max_ca_cwnd': 0, 'max_ssthresh': None, 'min_ssthresh': None,
+                  'max_pipe': 0, 'max_retxq': 0}
+
+    def __call__(self, s):
+        i = tcp_info(s)
+        d, mss = self.d, i['snd_mss']
+        d['n'] += 1
+        cwnd, ssth = i['snd_cwnd'], i['snd_ssthresh']
+        key = 'max_ss_cwnd' if ssth >= INFINITE_SSTHRESH or cwnd < ssth else 'max_ca_cwnd'
+        d[key] = max(d[key], cwnd * mss)
+        if ssth < INFINITE_SSTHRESH:
+            o = ssth * mss
+            d['max_ssthresh'] = o if d['max_ssthresh'] is None else max(d['max_ssthresh'], o)
+            d['min_ssthresh'] = o if d['min_ssthresh'] is None else min(d['min_ssthresh'], o)
+        d['max_pipe'] = max(d['max_pipe'], (i['unacked'] - i['sacked'] - i['lost'] + i['retrans']) * mss)
+        # two reads, not one snapshot: SIOCOUTQNSD (write_seq − snd_nxt) first, so an ACK
+        # processed in between can only make the difference smaller, never invent a larger one
+        nsd = struct.unpack('i', fcntl.ioctl(s.fileno(), SIOCOUTQNSD, b'\0' * 4))[0]
+        outq = struct.unpack('i', fcntl.ioctl(s.fileno(), SIOCOUTQ, b'\0' * 4))[0]
+        d['max_retxq'] = max(d['max_retxq'], outq - nsd)
+        return i
 
 
 def own_opts(s, fam):
@@ -123,23 +168,35 @@ def client(a):
     fam = family(a.addr)
     cli = socket.socket(fam, socket.SOCK_STREAM)
     set_opts(cli, a, fam)
-    t0 = time.monotonic()
+    wall0, t0 = time.time(), time.monotonic()
     cli.connect((a.addr, a.port))
+    times = {'before_connect': t0, 'wall_before_connect': wall0,
+             'connected': time.monotonic(), 'wall_connected': time.time()}
     e = ends(cli)
     buf = b'x' * a.chunk
     left = a.bytes
+    poll = Poll()
     while left > 0:
         left -= cli.send(buf[:min(left, len(buf))])
+        poll(cli)
         if a.gap_ms:
             time.sleep(a.gap_ms / 1000)
+    if a.drain:
+        end = time.monotonic() + 10
+        while time.monotonic() < end:
+            i = poll(cli)
+            if i['unacked'] == 0 and i['notsent_bytes'] == 0:
+                break
+            time.sleep(0.001)
+    times['shutdown'] = time.monotonic()
     cli.shutdown(socket.SHUT_WR)
     while cli.recv(4096):
         pass
-    wait_closed(cli)
+    times['closed'] = wait_closed(cli)
     info = tcp_info(cli)
     o = own_opts(cli, fam)
     cli.close()
-    out({'role': 'client', 'sent': a.bytes, 'secs': time.monotonic() - t0, **e, 'opts': o, 'info': info})
+    out({'role': 'client', 'sent': a.bytes, 'secs': time.monotonic() - t0, **e, 'opts': o, 'polled': poll.d, 'times': times, 'info': info})
 
 
 def main():
@@ -159,6 +216,7 @@ def main():
     p.add_argument('--recv-size', type=int, default=65536)
     p.add_argument('--chunk', type=int, default=65536)
     p.add_argument('--gap-ms', type=float, default=0)
+    p.add_argument('--drain', action='store_true')
     a = p.parse_args()
     (server if a.mode == 'server' else client)(a)
 
