@@ -183,6 +183,43 @@ static __always_inline void set_owner(struct estats_sk *st)
 	bpf_get_current_comm(st->owner_comm, sizeof(st->owner_comm));
 }
 
+/* one RTT sample (µs): SampleRTT and the sums, extremes and post-congestion sample */
+static __always_inline void record_rtt_sample(struct estats_sk *st, __u32 m)
+{
+	st->sample_rtt_us = m;
+	st->sum_rtt_us += m;
+	st->count_rtt++;
+	if (m > st->max_rtt_us)
+		st->max_rtt_us = m;
+	if (!st->min_rtt_us || m < st->min_rtt_us)
+		st->min_rtt_us = m;
+	if (st->postcong_armed) {
+		st->postcong_sum_rtt_us += m;
+		st->postcong_count_rtt++;
+		st->postcong_armed = 0;
+	}
+}
+
+/*
+ * sock_ops RTT_CB runs inside tcp_rtt_estimator() after mdev_us was updated
+ * and before srtt_us is written (args[1] is the new srtt). A snapshot taken
+ * there must not read the mdev change alone as a sample (it would record the
+ * old srtt >> 3): the mdev change belongs to the sample being taken, which
+ * the next snapshot reads from the srtt change. Only a sample that leaves
+ * srtt unchanged (m == srtt >> 3) would show nowhere else: record it here.
+ */
+static __always_inline void rtt_cb_sync(struct estats_sk *st, struct tcp_sock *tp, __u32 mrtt, __u32 new_srtt)
+{
+	__u32 srtt = tp->srtt_us;
+	if (!new_srtt)
+		new_srtt = 1;
+	if (srtt != st->prev_srtt)
+		return; /* an earlier sample is pending: the snapshot reads it from srtt alone */
+	st->prev_mdev = tp->mdev_us;
+	if (new_srtt == srtt)
+		record_rtt_sample(st, mrtt);
+}
+
 /* Maxima and minima of sampled gauges (called wherever a snapshot is taken). */
 static __always_inline void track_extremes(struct estats_sk *st, struct tcp_sock *tp)
 {
@@ -292,21 +329,8 @@ static __always_inline void track_extremes(struct estats_sk *st, struct tcp_sock
 		/* the kernel floors a sample at 1 µs: m <= 0 means several samples
 		 * merged between two snapshots (no hook in between); skip it */
 		__s64 m64 = st->prev_srtt ? (__s64)srtt - st->prev_srtt + (st->prev_srtt >> 3) : srtt >> 3;
-		if (srtt && m64 > 0 && m64 < 0xffffffffLL) {
-			__u32 m = m64;
-			st->sample_rtt_us = m;
-			st->sum_rtt_us += m;
-			st->count_rtt++;
-			if (m > st->max_rtt_us)
-				st->max_rtt_us = m;
-			if (!st->min_rtt_us || m < st->min_rtt_us)
-				st->min_rtt_us = m;
-			if (st->postcong_armed) {
-				st->postcong_sum_rtt_us += m;
-				st->postcong_count_rtt++;
-				st->postcong_armed = 0;
-			}
-		}
+		if (srtt && m64 > 0 && m64 < 0xffffffffLL)
+			record_rtt_sample(st, m64);
 		st->prev_srtt = srtt;
 		st->prev_mdev = mdev;
 	}
@@ -1097,8 +1121,11 @@ int estats_sockops(struct bpf_sock_ops *skops)
 	}
 	case BPF_SOCK_OPS_RTT_CB: {
 		struct estats_sk *st = state_of(sk, true);
-		if (sample_due(st))
+		if (sample_due(st)) {
+			if (st)
+				rtt_cb_sync(st, tp, skops->args[0], skops->args[1]);
 			emit_c(sk, tp, st, bpf_get_socket_cookie(skops), ESTATS_EV_RTT, -1, 0, 0, skops->args[0], skops->args[1]);
+		}
 		break;
 	}
 	}

@@ -27,6 +27,7 @@ export const UPG_BITS = { CWND_GROWTH: 0x1, UNDO: 0x2, RESTART: 0x4, ACCEPT: 0x8
 const up = (bit: number, hook: string, caveat: string): Extra => ({ caveat, exactWith: { bit, hook } });
 const F_ACTIVE = 0x02; // ESTATS_F_ACTIVE
 const F_BASELINE = 0x08; // ESTATS_F_BASELINE (in sk_flags)
+const EV_RTT = 5; // ESTATS_EV_RTT: sock_ops RTT_CB, arg0 = the kernel's sample (µs)
 
 /** low 32 bits of a 64-bit kernel counter (ZeroBasedCounter32 wraps) */
 const lo32 = (b: bigint): number => Number(b & 0xffffffffn);
@@ -258,7 +259,7 @@ export const CATALOG: readonly VarDef[] = [
     s => s.nonrecov_da, c(`dubious = pure dup ACK or SACK-bearing pure ACK; committed on Disorder → Open, dropped on CWR/Recovery/Loss; tcp_probe sees segments only in ESTABLISHED (no PARSE_HDR hook yet: FIN_WAIT*/CLOSE_WAIT/LAST_ACK segments are missed)`)),
   v('Path', 11, 'SampleRTT', G32, 'ms', 'E', 'most recent raw RTT sample',
     'reconstructed from consecutive srtt_us: m = new − old + (old >> 3) µs; or sock_ops RTT_CB args[0]', 'RTT_CB args[0] at the same ACK — fixed delay D → ≈ D',
-    s => (s.count_rtt ? s.sample_rtt_us / 1000 : null), c('reconstructed from srtt_us/mdev_us changes at every snapshot (exact per sample; a sample equal to srtt>>3 while mdev_us < 4 changes neither field and is missed; two samples with no snapshot in between, possible only outside ESTABLISHED where tcp_probe does not fire, merge into one value, and a merge that cannot be a sample is dropped); null before the first sample')),
+    s => (s.kind === EV_RTT ? s.arg0 / 1000 : s.count_rtt ? s.sample_rtt_us / 1000 : null), c('at an rtt event, the kernel\'s own sample (RTT_CB args[0]): the callback runs inside the estimator before srtt_us is written, so the reconstructed value (and CountRTT, SumRTT, MaxRTT, MinRTT) takes that sample in at the next event; elsewhere reconstructed from srtt_us/mdev_us changes at every snapshot (exact per sample; a sample equal to srtt>>3 while mdev_us < 4 changes neither field and is missed; two samples with no snapshot in between, possible only outside ESTABLISHED where tcp_probe does not fire, merge into one value, and a merge that cannot be a sample is dropped); null before the first sample')),
   v('Path', 12, 'RTTVar', G32, 'ms', 'F', 'RTT variation used for the RTO',
     'tp->rttvar_us / 4, µs → ms', 'CurRTO ≈ SmoothedRTT + 4·RTTVar (floor rto_min 200 ms); tcpi_rttvar is mdev_us>>2 and differs',
     s => s.rttvar_us / 4 / 1000, c('this is the RTO term (rttvar_us), not tcpi_rttvar / ss rtt:x/<var> (mdev_us)')),

@@ -90,6 +90,9 @@ test('get: reconstructed RTT samples and other per-socket state', () => {
   assert.equal(val('MaxRTO', s), 204);
   assert.equal(val('MinRTO', s), 201);
   assert.equal(val('SampleRTT', snap({})), null, 'no sample yet');
+  // an rtt event (sock_ops RTT_CB) carries the kernel's own sample in arg0; the reconstruction takes it in later
+  assert.equal(val('SampleRTT', { ...s, kind: 5, arg0: 1234 }), 1.234, 'rtt event: RTT_CB args[0]');
+  assert.equal(val('SampleRTT', { ...s, kind: 4, arg0: 1234 }), 0.25, 'other events: the reconstructed sample');
   assert.equal(val('SndInitial', s), 989, 'active: snd_una − bytes_acked');
   assert.equal(val('SndInitial', { ...s, flags: 0 }), 988, 'passive: one less');
   assert.equal(val('SndInitial', { ...s, flags: 0x01 }), null, 'seeded: unknown');
