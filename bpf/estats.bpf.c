@@ -28,6 +28,9 @@ char LICENSE[] SEC("license") = "GPL";
 #define TCPHDR_SYN 0x02
 #define TCPHDR_ACK 0x10
 #define TCPHDR_ECE 0x40
+/* sk_flags bit private to this program (not an ESTATS_F_* event flag): the
+ * current Disorder state was entered from Recovery or Loss */
+#define ESTATS_SKF_DISORDER_AFTER_RECOVERY 0x100
 #define ESTATS_CB_FLAGS (BPF_SOCK_OPS_RTO_CB_FLAG | BPF_SOCK_OPS_RTT_CB_FLAG | BPF_SOCK_OPS_PARSE_ALL_HDR_OPT_CB_FLAG)
 
 const volatile struct estats_config CFG = {};
@@ -756,7 +759,7 @@ static __always_inline void on_segment(struct estats_sk *st, struct tcp_sock *tp
 		st->dup_acks_in++;
 	if (win == 0 && tp->snd_wnd != 0)
 		st->zero_rwin_rcvd++;
-	if (ca == TCP_CA_Disorder && (__s32)(ack - snd_una) > 0)
+	if (ca == TCP_CA_Disorder && !(st->sk_flags & ESTATS_SKF_DISORDER_AFTER_RECOVERY) && (__s32)(ack - snd_una) > 0)
 		st->sum_octets_reordered += ack - snd_una;
 	/* dubious ACKs (dup or SACK-bearing) that may end without a fast retransmit */
 	if ((dupack || (has_sack && !payload)) && ca <= TCP_CA_Disorder)
@@ -843,10 +846,18 @@ int BPF_PROG(estats_cong_state, struct sock *sk, __u8 newstate)
 			st->cong_signals++;
 		if (newstate == TCP_CA_Recovery && old < TCP_CA_Recovery)
 			st->fast_retran++;
-		if (old == TCP_CA_Disorder && newstate == TCP_CA_Open) {
+		/* a Disorder state entered from Recovery/Loss (partial undo, SACKed data
+		 * left at the end of a recovery) continues an episode that did lead to a
+		 * retransmission: its end is no NonRecovDA episode (RFC 4898) */
+		if (newstate == TCP_CA_Disorder && old >= TCP_CA_Recovery)
+			st->sk_flags |= ESTATS_SKF_DISORDER_AFTER_RECOVERY;
+		if (old == TCP_CA_Disorder && newstate == TCP_CA_Open &&
+		    !(st->sk_flags & ESTATS_SKF_DISORDER_AFTER_RECOVERY)) {
 			st->nonrecov_da_episodes++;
 			st->nonrecov_da += st->nonrecov_da_pending;
 		}
+		if (newstate != TCP_CA_Disorder)
+			st->sk_flags &= ~ESTATS_SKF_DISORDER_AFTER_RECOVERY;
 		if (newstate >= TCP_CA_CWR || newstate == TCP_CA_Open)
 			st->nonrecov_da_pending = 0; /* led to recovery, or the episode is over */
 		if (newstate >= TCP_CA_CWR && (old < newstate || newstate == TCP_CA_Loss)) {
