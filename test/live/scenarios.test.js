@@ -96,7 +96,7 @@ const EXTRA = ['Timeouts', 'SubsequentTimeouts', 'AbruptTimeouts', 'HCDataOctets
   'MaxPipeSize', 'CountRTT', 'SendStall', 'DataSegsInUnseen', 'SampleRTT', 'MaxRTT', 'MinRTT', 'SumRTT', 'HCSumRTT',
   'NonRecovDAEpisodes', 'NonRecovDA', 'SumOctetsReordered', 'MaxSsCwnd', 'MaxCaCwnd', 'MaxSsthresh', 'MinSsthresh',
   'MaxRetxQueue', 'CurReasmQueue', 'PreCongSumCwnd', 'PreCongSumRTT', 'PostCongSumRTT', 'PostCongCountRTT',
-  'ElapsedSecs', 'ElapsedMicroSecs', 'StartTimeStamp', 'SpuriousFrDetected', 'CongOverCount'];
+  'ElapsedSecs', 'ElapsedMicroSecs', 'StartTimeStamp', 'SpuriousFrDetected', 'CongOverCount', 'RTTVar'];
 /**
  * Counted per incoming segment at tp_btf/tcp_probe. The kernel skips a
  * tp_btf program that is already running on the same CPU (an invocation in
@@ -207,6 +207,13 @@ class Checks {
   }
 }
 
+let hz = null;
+/** CONFIG_HZ of the running kernel (/proc/config.gz) */
+function kernelHz() {
+  if (hz === null) hz = Number(/^CONFIG_HZ=(\d+)$/m.exec(execFileSync('sh', ['-c', 'zcat /proc/config.gz'], { encoding: 'utf8', maxBuffer: 64 << 20 }))[1]);
+  return hz;
+}
+
 /**
  * Each end's row equals its own TCP_INFO; the two ends agree with each other.
  * set: what the test set on the sockets ({ serverMaxseg }).
@@ -229,6 +236,15 @@ function compareEnds(chk, rows, res, set = {}) {
     // payload received, duplicates included; bytes_received counts the FIN too
     chk.ge(side, r, 'HCDataOctetsIn', i.bytes_received - 1, '>= tcpi_bytes_received − FIN');
     chk.eq(side, r, 'Nagle', 1, 'no TCP_NODELAY');
+    // tcp_set_rto() after every RTT sample: icsk_rto = usecs_to_jiffies(srtt_us/8 + rttvar_us) (rounded
+    // up to a jiffy), and only a valid RTT sample resets the backoff: with tcpi_backoff 0, tcpi_rto
+    // holds exactly that (the RTT sample of the handshake is enough)
+    const rv = chk.value(side, r, 'RTTVar');
+    if (rv !== undefined && i.backoff === 0 && i.rtt > 0) {
+      const rttvarUs = Math.round(rv * 4000), j = 1e6 / kernelHz();
+      const rto = Math.ceil((i.rtt + rttvarUs) / j) * j;
+      chk.that(side, 'RTTVar: jiffies(tcpi_rtt + 4·RTTVar) == tcpi_rto', rto === i.rto, rto, i.rto, `µs, HZ=${kernelHz()}`);
+    }
     const ipTos = res[side].opts.tos;
     if (ipTos !== undefined) chk.eq(side, r, 'IpTosOut', ipTos, 'getsockopt(IP_TOS)');
   }
