@@ -119,6 +119,7 @@ class Poll:
 
 def own_opts(s, fam):
     o = {'maxseg': s.getsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG),
+         'window_clamp': s.getsockopt(socket.IPPROTO_TCP, socket.TCP_WINDOW_CLAMP),
          'rcvbuf': s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF),
          'sndbuf': s.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)}
     if fam == socket.AF_INET:

@@ -96,7 +96,8 @@ const EXTRA = ['Timeouts', 'SubsequentTimeouts', 'AbruptTimeouts', 'HCDataOctets
   'MaxPipeSize', 'CountRTT', 'SendStall', 'DataSegsInUnseen', 'SampleRTT', 'MaxRTT', 'MinRTT', 'SumRTT', 'HCSumRTT',
   'NonRecovDAEpisodes', 'NonRecovDA', 'SumOctetsReordered', 'MaxSsCwnd', 'MaxCaCwnd', 'MaxSsthresh', 'MinSsthresh',
   'MaxRetxQueue', 'CurReasmQueue', 'PreCongSumCwnd', 'PreCongSumRTT', 'PostCongSumRTT', 'PostCongCountRTT',
-  'ElapsedSecs', 'ElapsedMicroSecs', 'StartTimeStamp', 'SpuriousFrDetected', 'CongOverCount', 'RTTVar'];
+  'ElapsedSecs', 'ElapsedMicroSecs', 'StartTimeStamp', 'SpuriousFrDetected', 'CongOverCount', 'RTTVar',
+  'SndUna', 'SndNxt', 'RcvNxt', 'CurRetxQueue', 'CurAppRQueue', 'LimRwin'];
 /**
  * Counted per incoming segment at tp_btf/tcp_probe. The kernel skips a
  * tp_btf program that is already running on the same CPU (an invocation in
@@ -245,6 +246,17 @@ function compareEnds(chk, rows, res, set = {}) {
       const rto = Math.ceil((i.rtt + rttvarUs) / j) * j;
       chk.that(side, 'RTTVar: jiffies(tcpi_rtt + 4·RTTVar) == tcpi_rto', rto === i.rto, rto, i.rto, `µs, HZ=${kernelHz()}`);
     }
+    if (res[side].opts.window_clamp !== undefined) chk.eq(side, r, 'LimRwin', res[side].opts.window_clamp, 'getsockopt(TCP_WINDOW_CLAMP)');
+    // both applications read until EOF. The server read the client's FIN before its own close;
+    // the client's row is taken while the server's FIN is processed (FIN_WAIT2 → CLOSE in
+    // softirq), before recv() returns 0: rcv_nxt − copied_seq still counts that FIN
+    chk.eq(side, r, 'CurAppRQueue', side === 'client' ? 1 : 0, side === 'client'
+      ? "all data read; the peer's FIN not yet (documented: SIOCINQ would subtract it)" : 'read until EOF');
+    if (i.unacked === 0) {
+      chk.eq(side, r, 'CurRetxQueue', 0, 'tcpi_unacked == 0');
+      const una = chk.value(side, r, 'SndUna');
+      if (una !== undefined) chk.eq(side, r, 'SndNxt', una, 'tcpi_unacked == 0: SND.NXT == SND.UNA');
+    }
     const ipTos = res[side].opts.tos;
     if (ipTos !== undefined) chk.eq(side, r, 'IpTosOut', ipTos, 'getsockopt(IP_TOS)');
   }
@@ -255,6 +267,9 @@ function compareEnds(chk, rows, res, set = {}) {
   chk.eq('client', c, 'ActiveOpen', 1, 'called connect()');
   chk.eq('server', s, 'ActiveOpen', 2, 'accepted');
   chk.eq('client', c, 'SndInitial', s.RecInitial, "peer's RecInitial");
+  // at close each end has received everything the other sent, its FIN included
+  chk.eq('server', s, 'RcvNxt', c.SndNxt, "peer's SndNxt (its kernel's snd_nxt)");
+  chk.eq('client', c, 'RcvNxt', s.SndNxt, "peer's SndNxt (its kernel's snd_nxt)");
   chk.eq('server', s, 'SndInitial', c.RecInitial, "peer's RecInitial");
   chk.eq('client', c, 'MSSRcvd', s.MSSSent, "peer's MSSSent");
   // documented approximation: MSSRcvd is mss_clamp, lowered by this side's own TCP_MAXSEG
