@@ -275,7 +275,9 @@ static __always_inline void track_extremes(struct estats_sk *st, struct tcp_sock
 	}
 	if (retxq > st->max_retx_queue)
 		st->max_retx_queue = retxq;
-	if (wq > st->max_app_wqueue)
+	/* not in SYN_SENT: at sock_ops TCP_CONNECT_CB write_seq is the ISS while snd_nxt is
+	 * still 0 (tcp_connect_init has not run), which read as an ISS-sized queue */
+	if (wq > st->max_app_wqueue && skst != TCP_SYN_SENT)
 		st->max_app_wqueue = wq;
 	if (rq > st->max_app_rqueue)
 		st->max_app_rqueue = rq;
