@@ -485,14 +485,14 @@ export const CATALOG: readonly VarDef[] = [
     'write_seq − snd_nxt (mod 2^32)', 'tcpi_notsent_bytes; ss notsent; SIOCOUTQNSD — zero-window peer → grows',
     s => seqDiff(s.write_seq, s.snd_nxt)),
   v('App', 12, 'MaxAppWQueue', G32, 'octets', 'E', 'largest CurAppWQueue',
-    'st.max_app_wqueue: max of write_seq − snd_nxt over snapshots', '≥ polled notsent',
-    s => s.max_app_wqueue, c(`sampled at event hooks, not after every write (the reference takes it at tcp_sendmsg_locked); ${SEEDED}`)),
+    'st.max_app_wqueue: max of write_seq − snd_nxt over snapshots', 'live: test/live/scenarios.test.js lossless, loss, reorder: ≤ final SO_SNDBUF + one 64 KiB skb (caught ISS-sized values); measured ≥ the largest tcpi_notsent_bytes the writer polled after each send() in every run (not asserted: see caveat)',
+    s => s.max_app_wqueue, c(`sampled at event hooks, not after every write (the reference takes it at tcp_sendmsg_locked): the peak right after a write, and a queue drained by TCP small queues with no hook in between, can be missed; not sampled in SYN_SENT; ${SEEDED}`)),
   v('App', 13, 'CurAppRQueue', G32, 'octets', 'F', 'octets acknowledged by TCP and not yet read by the application',
     'rcv_nxt − copied_seq (mod 2^32)', 'live: test/live/scenarios.test.js, every scenario: 0 at the server\'s close (it read to EOF), 1 at the client\'s (the server\'s FIN, not read yet); SIOCINQ / FIONREAD; ss Recv-Q',
     s => seqDiff(s.rcv_nxt, s.copied_seq), c("counts the peer's FIN (1) until the application reads it, where SIOCINQ subtracts it: an active closer's close row, taken as the FIN arrives, shows 1")),
   v('App', 14, 'MaxAppRQueue', G32, 'octets', 'E', 'largest CurAppRQueue',
-    'st.max_app_rqueue: max of rcv_nxt − copied_seq over snapshots', '≥ polled Recv-Q',
-    s => s.max_app_rqueue, c(`sampled at event hooks (tcp_probe runs before the segment is queued), not at sk_data_ready; ${SEEDED}`)),
+    'st.max_app_rqueue: max of rcv_nxt − copied_seq over snapshots', 'live: test/live/scenarios.test.js, every scenario (server): ≥ the largest SIOCINQ the reader saw before a recv() − 1 MSS (measured: often exactly that)',
+    s => s.max_app_rqueue, c(`sampled at event hooks (tcp_probe runs before the segment is queued), not at sk_data_ready: up to one segment below the true peak (measured against SIOCINQ); ${SEEDED}`)),
 
   // ---- tcpEStatsTuneTable (4) ----
   v('Tune', 1, 'LimCwnd', U32, 'octets', 'F', 'upper limit on the congestion window',

@@ -33,8 +33,9 @@ the extremes it saw as "polled": max_ss_cwnd / max_ca_cwnd (cwnd × mss,
 split by cwnd < ssthresh as RFC 4898 MaxSsCwnd/MaxCaCwnd), max/min_ssthresh
 (× mss, "infinite" left out, null until set), max_pipe ((unacked − sacked −
 lost + retrans) × mss), max_retxq (SIOCOUTQ − SIOCOUTQNSD = snd_nxt −
-snd_una; SIOCOUTQNSD read first, so it never exceeds a value the socket had)
-and n (number of polls).
+snd_una; SIOCOUTQNSD read first, so it never exceeds a value the socket had),
+max_notsent (tcpi_notsent_bytes) and n (number of polls). The server prints
+max_inq, the largest SIOCINQ it saw before a recv().
 
 TCP_INFO fields have the same names as in tcpx.py (tcpi_ without the prefix),
 plus total_rto_time; "options" is the tcpi_options bit set (1 timestamps,
@@ -86,7 +87,7 @@ def wait_closed(s, timeout=3.0):
     return now
 
 
-SIOCOUTQ, SIOCOUTQNSD = 0x5411, 0x894B
+SIOCINQ, SIOCOUTQ, SIOCOUTQNSD = 0x541B, 0x5411, 0x894B
 INFINITE_SSTHRESH = 0x7fffffff
 
 
@@ -114,6 +115,7 @@ class Poll:
         nsd = struct.unpack('i', fcntl.ioctl(s.fileno(), SIOCOUTQNSD, b'\0' * 4))[0]
         outq = struct.unpack('i', fcntl.ioctl(s.fileno(), SIOCOUTQ, b'\0' * 4))[0]
         d['max_retxq'] = max(d['max_retxq'], outq - nsd)
+        d['max_notsent'] = max(d.get('max_notsent', 0), i['notsent_bytes'])
         return i
 
 
@@ -147,11 +149,13 @@ def server(a):
     out({'ready': True, 'port': a.port})
     c, _ = srv.accept()
     e = ends(c)
-    n, stalled = 0, False
+    n, stalled, max_inq = 0, False, 0
     while True:
         if a.stall_after and not stalled and n >= a.stall_after:
             stalled = True
             time.sleep(a.stall_ms / 1000)
+        inq = struct.unpack('i', fcntl.ioctl(c.fileno(), SIOCINQ, b'\0' * 4))[0]
+        max_inq = max(max_inq, inq)
         d = c.recv(a.recv_size)
         if not d:
             break
@@ -162,7 +166,7 @@ def server(a):
     o = own_opts(c, fam)
     c.close()
     srv.close()
-    out({'role': 'server', 'received': n, 'stalled': stalled, **e, 'opts': o, 'info': info})
+    out({'role': 'server', 'received': n, 'stalled': stalled, 'max_inq': max_inq, **e, 'opts': o, 'info': info})
 
 
 def client(a):

@@ -97,7 +97,7 @@ const EXTRA = ['Timeouts', 'SubsequentTimeouts', 'AbruptTimeouts', 'HCDataOctets
   'NonRecovDAEpisodes', 'NonRecovDA', 'SumOctetsReordered', 'MaxSsCwnd', 'MaxCaCwnd', 'MaxSsthresh', 'MinSsthresh',
   'MaxRetxQueue', 'CurReasmQueue', 'PreCongSumCwnd', 'PreCongSumRTT', 'PostCongSumRTT', 'PostCongCountRTT',
   'ElapsedSecs', 'ElapsedMicroSecs', 'StartTimeStamp', 'SpuriousFrDetected', 'CongOverCount', 'RTTVar',
-  'SndUna', 'SndNxt', 'RcvNxt', 'CurRetxQueue', 'CurAppRQueue', 'LimRwin'];
+  'SndUna', 'SndNxt', 'RcvNxt', 'CurRetxQueue', 'CurAppRQueue', 'LimRwin', 'MaxAppWQueue', 'MaxAppRQueue'];
 /**
  * Counted per incoming segment at tp_btf/tcp_probe. The kernel skips a
  * tp_btf program that is already running on the same CPU (an invocation in
@@ -105,9 +105,9 @@ const EXTRA = ['Timeouts', 'SubsequentTimeouts', 'AbruptTimeouts', 'HCDataOctets
  * lost to the tool and show as recursion_misses of its estats_probe program.
  * An undercount within that many misses is tolerated (and reported).
  */
-const PROBE_VARS = new Set(['HCDataOctetsIn', 'DataOctetsIn', 'CERcvd', 'ECESent', 'ECNsignals', 'DupAcksIn', 'SACKsRcvd',
+const PROBE_VARS = new Set(['HCDataOctetsIn', 'DataOctetsIn', 'MaxAppRQueue', 'CERcvd', 'ECESent', 'ECNsignals', 'DupAcksIn', 'SACKsRcvd',
   'SACKBlocksRcvd', 'ZeroRwinRcvd', 'DupAckEpisodes']);
-const OCTET_VARS = new Set(['HCDataOctetsIn', 'DataOctetsIn']);
+const OCTET_VARS = new Set(['HCDataOctetsIn', 'DataOctetsIn', 'MaxAppRQueue']);
 /** counted at tp_btf hooks other than tcp_probe (tcp_cong_state_set, tcp_retransmit_skb) */
 const EVENT_VARS = new Set(['FastRetran', 'CongSignals', 'NonRecovDAEpisodes']);
 
@@ -262,6 +262,11 @@ function compareEnds(chk, rows, res, set = {}) {
   }
   const c = rows.client, s = rows.server;
   checkElapsed(chk, c, res.client);
+  // The reader saw SIOCINQ = P before a recv(); nothing was read since the last segment that
+  // made it P arrived, and tcp_probe sampled the queue just before that segment was queued:
+  // MaxAppRQueue ≥ P − one segment (≤ the sender's MSS)
+  if (s && res.server.max_inq !== undefined)
+    chk.ge('server', s, 'MaxAppRQueue', res.server.max_inq - res.client.info.snd_mss, 'max SIOCINQ the reader saw before a recv() − 1 MSS');
   if (c) chk.eq('client', c, 'HCDataOctetsIn', 0, 'the server sends no data');
   if (!c || !s) return;
   chk.eq('client', c, 'ActiveOpen', 1, 'called connect()');
@@ -536,6 +541,13 @@ function checkExtremes(chk, side, row, end, { pipe: checkPipe = true } = {}) {
   } else {
     chk.eq(side, row, 'MaxSsthresh', 0, 'ssthresh never left its initial (infinite) value');
   }
+  // The write queue only holds what the send buffer admitted: tcp_sendmsg() waits while
+  // sk_wmem_queued (truesize, ≥ payload) ≥ SO_SNDBUF, and overshoots by at most one skb (64 KiB);
+  // the send buffer only grows (autotuning), so its final size bounds every sample.
+  chk.cmp(side, row, 'MaxAppWQueue', '<=', end.opts.sndbuf + 65536, 'final SO_SNDBUF + one 64 KiB skb');
+  // not a check: the queue also drains when TCP small queues release a segment (no hook), so a
+  // peak a poll saw can in principle be missed (measured: the tool ≥ the polled max in every run)
+  chk.info(side, 'MaxAppWQueue vs polled max tcpi_notsent_bytes', row.MaxAppWQueue, pl.max_notsent);
   const ssc = chk.value(side, row, 'MaxSsCwnd'), cac = chk.value(side, row, 'MaxCaCwnd'), pipe = chk.value(side, row, 'MaxPipeSize');
   if (ssc !== undefined && cac !== undefined) {
     const maxCwnd = Math.max(ssc, cac);
