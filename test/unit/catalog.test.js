@@ -251,3 +251,13 @@ test('upgrade bits match bpf/estats.h, and each exact-with variable names its ho
   assert.equal(acc.get(s), 7, 'floor: established − queued');
   assert.equal(acc.get({ ...s, upgrades: UPG.ACCEPT }), 6, 'exact: counted at inet_csk_accept');
 });
+
+test('get: listener variables on a listener and on its close row, null elsewhere', () => {
+  const est = findVar('Listener.Established'), backlog = findVar('Listener.MaxBacklog');
+  const l = snap({ state: 10, l_established: 4n, sk_max_ack_backlog: 8 });
+  assert.equal(est.get(l), 4);
+  assert.equal(est.get({ ...l, state: 7, oldstate: 10 }), 4, 'LISTEN → CLOSE: the final counts');
+  assert.equal(backlog.get({ ...l, state: 7, oldstate: 10 }), 8);
+  assert.equal(est.get({ ...l, state: 7, oldstate: 1 }), null, 'an ordinary connection closing');
+  assert.equal(est.get({ ...l, state: 1 }), null);
+});
