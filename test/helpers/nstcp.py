@@ -35,7 +35,8 @@ split by cwnd < ssthresh as RFC 4898 MaxSsCwnd/MaxCaCwnd), max/min_ssthresh
 lost + retrans) × mss), max_retxq (SIOCOUTQ − SIOCOUTQNSD = snd_nxt −
 snd_una; SIOCOUTQNSD read first, so it never exceeds a value the socket had),
 max_notsent (tcpi_notsent_bytes) and n (number of polls). The server prints
-max_inq, the largest SIOCINQ it saw before a recv().
+max_inq, the largest SIOCINQ it saw before a recv(), and "times": time.time()
+around listen(). The server listens with a backlog of 8 and accepts once.
 
 TCP_INFO fields have the same names as in tcpx.py (tcpi_ without the prefix),
 plus total_rto_time; "options" is the tcpi_options bit set (1 timestamps,
@@ -145,7 +146,9 @@ def server(a):
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     set_opts(srv, a, fam)
     srv.bind((a.addr, a.port))
+    times = {'wall_before_listen': time.time()}
     srv.listen(8)
+    times['wall_listened'] = time.time()
     out({'ready': True, 'port': a.port})
     c, _ = srv.accept()
     e = ends(c)
@@ -166,7 +169,7 @@ def server(a):
     o = own_opts(c, fam)
     c.close()
     srv.close()
-    out({'role': 'server', 'received': n, 'stalled': stalled, 'max_inq': max_inq, **e, 'opts': o, 'info': info})
+    out({'role': 'server', 'received': n, 'stalled': stalled, 'max_inq': max_inq, 'times': times, **e, 'opts': o, 'info': info})
 
 
 def client(a):

@@ -111,10 +111,14 @@ const OCTET_VARS = new Set(['HCDataOctetsIn', 'DataOctetsIn', 'MaxAppRQueue']);
 /** counted at tp_btf hooks other than tcp_probe (tcp_cong_state_set, tcp_retransmit_skb) */
 const EVENT_VARS = new Set(['FastRetran', 'CongSignals', 'NonRecovDAEpisodes']);
 
+/** the listener's own close row (LISTEN → CLOSE) carries the listener table */
+const LISTENER_VARS = ['StartTime', 'SynRcvd', 'HCSynRcvd', 'Initial', 'HCInitial', 'Established', 'HCEstablished',
+  'Accepted', 'HCAccepted', 'ExceedBacklog', 'HCExceedBacklog', 'MaxBacklog', 'CurBacklog', 'CurEstabBacklog'];
+
 /** everything a close row prints */
-const CLOSE_VARS = [...Object.keys(FROM_TCP_INFO), ...Object.keys(NEGOTIATED), ...EXTRA];
+const CLOSE_VARS = [...Object.keys(FROM_TCP_INFO), ...Object.keys(NEGOTIATED), ...EXTRA, ...LISTENER_VARS];
 // `State` alone names the connection field `state` (the Linux state name): qualify the RFC variable
-const PRINT_VARS = CLOSE_VARS.map(v => (v === 'State' ? 'Stack.State' : v));
+const PRINT_VARS = CLOSE_VARS.map(v => (v === 'State' ? 'Stack.State' : LISTENER_VARS.includes(v) ? `Listener.${v}` : v));
 
 // ---------------------------------------------------------------------------
 // checks, collected
@@ -604,6 +608,35 @@ function checkElapsed(chk, row, end) {
   }
 }
 
+/**
+ * The server's listener, from its own close row (LISTEN → CLOSE, after the
+ * one connection): the server namespace carried this connection only, the
+ * server accepted it once and listened with a backlog of 8.
+ */
+function checkListener(chk, rows, res, p, nb) {
+  const ls = rows.filter(r => r.event === 'close' && r.lport === p && r.rport === 0 && r.laddr === res.server.laddr);
+  chk.that('listener', 'close rows', ls.length === 1, ls.length, 1, 'srv.close() after the connection');
+  const l = ls[0];
+  if (!l) return;
+  const opens = nb.TcpPassiveOpens;
+  chk.that('server', 'netns TcpPassiveOpens', opens === 1, opens, 1, 'scenario sanity');
+  for (const n of ['Established', 'HCEstablished']) chk.eq('listener', l, n, opens, 'netns TcpPassiveOpens');
+  // no syncookies here (the queue never fills): every request that completed was hashed first
+  for (const n of ['Initial', 'HCInitial']) chk.eq('listener', l, n, opens, 'netns TcpPassiveOpens (no syncookies)');
+  // one SYN per connect(), plus any SYN the client retransmitted (its total_retrans counts them)
+  for (const n of ['SynRcvd', 'HCSynRcvd']) chk.range('listener', l, n, chk.value('listener', l, n), opens, opens + res.client.info.total_retrans, "connect()s, + the client's retransmissions");
+  for (const n of ['Accepted', 'HCAccepted']) chk.eq('listener', l, n, 1, 'the server accepted once');
+  for (const n of ['ExceedBacklog', 'HCExceedBacklog']) chk.eq('listener', l, n, nb.TcpExtListenOverflows, 'netns TcpExtListenOverflows');
+  chk.eq('listener', l, 'MaxBacklog', 8, 'listen(8)');
+  chk.eq('listener', l, 'CurBacklog', 0, 'nothing pending at close');
+  chk.eq('listener', l, 'CurEstabBacklog', 0, 'nothing pending at close');
+  const st = chk.value('listener', l, 'StartTime'), tm = res.server.times;
+  if (st !== undefined && tm) {
+    const lo = tm.wall_before_listen * 1e6 - 500, hi = tm.wall_listened * 1e6 + 500;
+    chk.that('listener', 'StartTime', st >= lo && st <= hi, st, [lo, hi], 'time.time() around listen() (µs) ± 0.5 ms');
+  }
+}
+
 const T = { skip: needRoot, timeout: 60000 };
 
 /**
@@ -666,6 +699,7 @@ test('lossless transfer: every counter equals TCP_INFO and the namespace MIB', T
   checkExtremes(chk, 'client', c, res.client);
   // nothing is injected, yet a late ACK can make a tail-loss probe end in CWR: bounds, not zeros
   checkCongestionSums(chk, 'client', c);
+  checkListener(chk, run.rows, res, p, await pair.nstat('b'));
   compareClientNstat(chk, c, await pair.nstat('a'));
   const nb = await pair.nstat('b');
   chk.info('server', 'netns TcpOutSegs', s?.SegsOut, nb.TcpOutSegs, 'server netns (also carries the SYN-ACK)');
@@ -716,6 +750,7 @@ test('loss: drop every Nth data segment on the receiver ingress', T, async t => 
   // a RACK reordering timer can mark segments lost (the pipe shrinks) with no hook in between: no pipe bound here
   checkExtremes(chk, 'client', c, res.client, { pipe: false });
   checkCongestionSums(chk, 'client', c);
+  checkListener(chk, run.rows, res, p, await pair.nstat('b'));
   compareClientNstat(chk, c, na);
   await keepRecording(t, chk, run, 'loss', { ports: [p], pairs: [pair] });
   chk.info('-', 'seconds', (Date.now() - t0) / 1000);
@@ -831,6 +866,7 @@ test('reordering: every Nth data segment overtakes the queue', T, async t => {
   chk.info('client', 'SpuriousFrDetected vs netns FullUndo + PartialUndo + DSACKUndo', c?.SpuriousFrDetected,
     na.TcpExtTCPFullUndo + na.TcpExtTCPPartialUndo + na.TcpExtTCPDSACKUndo, `floor heuristic (class A); CongOverCount ${c?.CongOverCount}`);
   chk.info('client', 'episodes (castates after Open)', eps.map(x => x.join('')).join(' '), null);
+  checkListener(chk, run.rows, res, p, await pair.nstat('b'));
   compareClientNstat(chk, c, na);
   await keepRecording(t, chk, run, 'reorder', { ports: [p], pairs: [pair] });
   chk.info('-', 'seconds', (Date.now() - t0) / 1000);
@@ -876,6 +912,7 @@ test('black-hole mid-transfer: RTOs, backed-off subsequent RTOs', T, async t => 
     chk.that('client', 'first timeout: CurTimeoutCount', to[0].CurTimeoutCount === 0, to[0].CurTimeoutCount, 0, 'icsk_retransmits before the first RTO');
     chk.that('client', 'last timeout row: Timeouts+SubsequentTimeouts', to.at(-1).Timeouts + to.at(-1).SubsequentTimeouts >= to.length - 1, to.at(-1).Timeouts + to.at(-1).SubsequentTimeouts, `${to.length - 1} or ${to.length}`, 'counted at the event (before or after this RTO)');
   }
+  checkListener(chk, run.rows, res, p, await pair.nstat('b'));
   compareClientNstat(chk, c, na);
   await keepRecording(t, chk, run, 'blackhole', { ports: [p], pairs: [pair] });
   chk.info('-', 'seconds', (Date.now() - t0) / 1000);
@@ -911,6 +948,7 @@ test('CE marks with tcp_ecn=1 on both sides: CERcvd, ECNsignals, ECN enabled', T
   chk.info('client', 'tcpi_total_retrans', res.client.info.total_retrans, 0, 'ECN marks, no loss injected');
   chk.that('client', 'tcpi_delivered_ce', res.client.info.delivered_ce > 0, res.client.info.delivered_ce, '> 0', 'scenario sanity');
   chk.info('tc', 'ce_mark stats', st, null, '[data segs, ECT data segs, marked, already CE]');
+  checkListener(chk, run.rows, res, p, await pair.nstat('b'));
   compareClientNstat(chk, c, await pair.nstat('a'));
   await keepRecording(t, chk, run, 'ecn', { ports: [p], pairs: [pair] });
   chk.info('-', 'seconds', (Date.now() - t0) / 1000);
@@ -950,6 +988,7 @@ test('slow receiver, small SO_RCVBUF, 1 s without reading: zero windows', T, asy
   chk.ge('client', c, 'MaxRwinRcvd', c?.CurRwinRcvd ?? 0, '>= CurRwinRcvd');
   chk.cmp('client', c, 'SndLimTimeRwin', '>', 0, 'receiver-limited for a while');
   chk.info('client', 'netns TCPWinProbe', na.TcpExtTCPWinProbe, null);
+  checkListener(chk, run.rows, res, p, await pair.nstat('b'));
   compareClientNstat(chk, c, na);
   await keepRecording(t, chk, run, 'zerowindow', { ports: [p], pairs: [pair] });
   chk.info('-', 'seconds', (Date.now() - t0) / 1000);
