@@ -466,7 +466,7 @@ export const CATALOG: readonly VarDef[] = [
     'tp->snd_nxt', 'live: test/live/scenarios.test.js, every scenario: == the peer\'s RcvNxt at close (its kernel\'s rcv_nxt)',
     s => s.snd_nxt),
   v('App', 3, 'SndMax', C32, 'seq', 'F', 'highest sequence number sent',
-    'tp->snd_nxt (Linux never rewinds snd_nxt)', 'capture',
+    'tp->snd_nxt (Linux never rewinds snd_nxt)', 'live: test/live/scenarios.test.js, every scenario: == the peer\'s RcvNxt at close',
     s => s.snd_nxt, c('identical to SndNxt on Linux: retransmissions do not move snd_nxt')),
   v('App', 4, 'ThruOctetsAcked', ZBC32, 'octets', 'F', 'octets cumulatively acknowledged by the peer',
     '(u32)tp->bytes_acked', 'tcpi_bytes_acked; ss bytes_acked — N bytes + SYN + FIN → N + 2',
@@ -498,7 +498,7 @@ export const CATALOG: readonly VarDef[] = [
 
   // ---- tcpEStatsTuneTable (4) ----
   v('Tune', 1, 'LimCwnd', U32, 'octets', 'F', 'upper limit on the congestion window',
-    'tp->snd_cwnd_clamp × mss_cache, capped at 2^32−1', 'cwnd never exceeds the clamp after TCP_BPF_SNDCWND_CLAMP',
+    'tp->snd_cwnd_clamp × mss_cache, capped at 2^32−1', 'live: test/live/scenarios.test.js, every scenario: 2^32−1 with no clamp set (snd_cwnd_clamp ~0); cwnd never exceeds the clamp after TCP_BPF_SNDCWND_CLAMP',
     s => g32(s.snd_cwnd_clamp * s.mss_cache), c('read-only here (the RFC object is read-write)')),
   v('Tune', 2, 'LimSsthresh', U32, 'octets', 'N', 'upper limit on slow-start queue occupancy (RFC 3742 max_ssthresh)',
     'none', 'n/a',

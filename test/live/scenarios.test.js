@@ -97,7 +97,7 @@ const EXTRA = ['Timeouts', 'SubsequentTimeouts', 'AbruptTimeouts', 'HCDataOctets
   'NonRecovDAEpisodes', 'NonRecovDA', 'SumOctetsReordered', 'MaxSsCwnd', 'MaxCaCwnd', 'MaxSsthresh', 'MinSsthresh',
   'MaxRetxQueue', 'CurReasmQueue', 'PreCongSumCwnd', 'PreCongSumRTT', 'PostCongSumRTT', 'PostCongCountRTT',
   'ElapsedSecs', 'ElapsedMicroSecs', 'StartTimeStamp', 'SpuriousFrDetected', 'CongOverCount', 'RTTVar',
-  'SndUna', 'SndNxt', 'RcvNxt', 'CurRetxQueue', 'CurAppRQueue', 'LimRwin', 'MaxAppWQueue', 'MaxAppRQueue'];
+  'SndUna', 'SndNxt', 'SndMax', 'RcvNxt', 'CurRetxQueue', 'CurAppRQueue', 'LimRwin', 'LimCwnd', 'MaxAppWQueue', 'MaxAppRQueue'];
 /**
  * Counted per incoming segment at tp_btf/tcp_probe. The kernel skips a
  * tp_btf program that is already running on the same CPU (an invocation in
@@ -251,6 +251,7 @@ function compareEnds(chk, rows, res, set = {}) {
       chk.that(side, 'RTTVar: jiffies(tcpi_rtt + 4·RTTVar) == tcpi_rto', rto === i.rto, rto, i.rto, `µs, HZ=${kernelHz()}`);
     }
     if (res[side].opts.window_clamp !== undefined) chk.eq(side, r, 'LimRwin', res[side].opts.window_clamp, 'getsockopt(TCP_WINDOW_CLAMP)');
+    chk.eq(side, r, 'LimCwnd', U32 - 1, 'no clamp set: snd_cwnd_clamp is ~0 (tcp_init_sock), latched at 2^32−1');
     // both applications read until EOF. The server read the client's FIN before its own close;
     // the client's row is taken while the server's FIN is processed (FIN_WAIT2 → CLOSE in
     // softirq), before recv() returns 0: rcv_nxt − copied_seq still counts that FIN
@@ -279,6 +280,8 @@ function compareEnds(chk, rows, res, set = {}) {
   // at close each end has received everything the other sent, its FIN included
   chk.eq('server', s, 'RcvNxt', c.SndNxt, "peer's SndNxt (its kernel's snd_nxt)");
   chk.eq('client', c, 'RcvNxt', s.SndNxt, "peer's SndNxt (its kernel's snd_nxt)");
+  chk.eq('client', c, 'SndMax', s.RcvNxt, "peer's RcvNxt: the highest sequence number sent was received");
+  chk.eq('server', s, 'SndMax', c.RcvNxt, "peer's RcvNxt: the highest sequence number sent was received");
   chk.eq('server', s, 'SndInitial', c.RecInitial, "peer's RecInitial");
   chk.eq('client', c, 'MSSRcvd', s.MSSSent, "peer's MSSSent");
   // documented approximation: MSSRcvd is mss_clamp, lowered by this side's own TCP_MAXSEG
