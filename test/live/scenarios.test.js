@@ -97,7 +97,7 @@ const EXTRA = ['Timeouts', 'SubsequentTimeouts', 'AbruptTimeouts', 'HCDataOctets
   'NonRecovDAEpisodes', 'NonRecovDA', 'SumOctetsReordered', 'MaxSsCwnd', 'MaxCaCwnd', 'MaxSsthresh', 'MinSsthresh',
   'MaxRetxQueue', 'CurReasmQueue', 'PreCongSumCwnd', 'PreCongSumRTT', 'PostCongSumRTT', 'PostCongCountRTT',
   'ElapsedSecs', 'ElapsedMicroSecs', 'StartTimeStamp', 'SpuriousFrDetected', 'CongOverCount', 'RTTVar',
-  'SndUna', 'SndNxt', 'SndMax', 'RcvNxt', 'CurRetxQueue', 'CurAppRQueue', 'LimRwin', 'LimCwnd', 'MaxAppWQueue', 'MaxAppRQueue'];
+  'SpuriousRtoDetected', 'SndUna', 'SndNxt', 'SndMax', 'RcvNxt', 'CurRetxQueue', 'CurAppRQueue', 'LimRwin', 'LimCwnd', 'MaxAppWQueue', 'MaxAppRQueue'];
 /**
  * Counted per incoming segment at tp_btf/tcp_probe. The kernel skips a
  * tp_btf program that is already running on the same CPU (an invocation in
@@ -908,6 +908,14 @@ test('black-hole mid-transfer: RTOs, backed-off subsequent RTOs', T, async t => 
   chk.ge('client', c, 'CongSignals', ci.total_rto, 'every RTO enters Loss');
   chk.ge('client', c, 'AbruptTimeouts', 1, 'RTO from Open');
   chk.info('client', 'Timeouts vs tcpi_total_rto_recoveries', c?.Timeouts, ci.total_rto_recoveries);
+  // a real black-hole: the kernel finds no RTO spurious, and the floor heuristic (Loss → Open with
+  // undo_marker cleared) must not either (the kernel's counters decide; when they are not 0 the
+  // two counts need not map one to one, and only the comparison is reported)
+  const spur = na.TcpExtTCPSpuriousRTOs + na.TcpExtTCPLossUndo;
+  const allUndo = spur + na.TcpExtTCPFullUndo + na.TcpExtTCPPartialUndo + na.TcpExtTCPDSACKUndo;
+  if (spur === 0) chk.eq('client', c, 'SpuriousRtoDetected', 0, 'netns TCPSpuriousRTOs + TCPLossUndo == 0');
+  else chk.info('client', 'SpuriousRtoDetected vs netns TCPSpuriousRTOs + TCPLossUndo', c?.SpuriousRtoDetected, spur);
+  if (allUndo === 0) chk.eq('client', c, 'CongOverCount', 0, 'netns undo counters all 0');
   chk.info('client', 'Timeouts+Subsequent vs netns TCPTimeouts', (c?.Timeouts ?? 0) + (c?.SubsequentTimeouts ?? 0), na.TcpExtTCPTimeouts);
   const to = rows.filter(r => r.event === 'timeout' && r.lport === res.client.lport && r.rport === p);
   chk.that('client', 'timeout rows', to.length === ci.total_rto, to.length, ci.total_rto, 'one on-timeout row per RTO');
