@@ -493,7 +493,7 @@ export const CATALOG: readonly VarDef[] = [
     'rcv_nxt − copied_seq (mod 2^32)', 'live: test/live/scenarios.test.js, every scenario: 0 at the server\'s close (it read to EOF), 1 at the client\'s (the server\'s FIN, not read yet); SIOCINQ / FIONREAD; ss Recv-Q',
     s => seqDiff(s.rcv_nxt, s.copied_seq), c("counts the peer's FIN (1) until the application reads it, where SIOCINQ subtracts it: an active closer's close row, taken as the FIN arrives, shows 1")),
   v('App', 14, 'MaxAppRQueue', G32, 'octets', 'E', 'largest CurAppRQueue',
-    'st.max_app_rqueue: max of rcv_nxt − copied_seq over snapshots', 'live: test/live/scenarios.test.js, every scenario (server): ≥ the largest SIOCINQ the reader saw before a recv() − 1 MSS (measured: often exactly that)',
+    'st.max_app_rqueue: max of rcv_nxt − copied_seq over snapshots', 'live: test/live/scenarios.test.js, scenarios without out-of-order data (server): ≥ the largest SIOCINQ the reader saw before a recv() − 1 MSS (measured: often exactly that)',
     s => s.max_app_rqueue, c(`sampled at event hooks (tcp_probe runs before the segment is queued), not at sk_data_ready: up to one segment below the true peak (measured against SIOCINQ); ${SEEDED}`)),
 
   // ---- tcpEStatsTuneTable (4) ----
