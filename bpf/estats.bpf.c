@@ -28,6 +28,9 @@ char LICENSE[] SEC("license") = "GPL";
 #define TCPHDR_SYN 0x02
 #define TCPHDR_ACK 0x10
 #define TCPHDR_ECE 0x40
+/* sk_flags bit private to this program (not an ESTATS_F_* event flag): the
+ * current Disorder state was entered from Recovery or Loss */
+#define ESTATS_SKF_DISORDER_AFTER_RECOVERY 0x100
 #define ESTATS_CB_FLAGS (BPF_SOCK_OPS_RTO_CB_FLAG | BPF_SOCK_OPS_RTT_CB_FLAG | BPF_SOCK_OPS_PARSE_ALL_HDR_OPT_CB_FLAG)
 
 const volatile struct estats_config CFG = {};
@@ -184,6 +187,43 @@ static __always_inline void set_owner(struct estats_sk *st)
 	bpf_get_current_comm(st->owner_comm, sizeof(st->owner_comm));
 }
 
+/* one RTT sample (µs): SampleRTT and the sums, extremes and post-congestion sample */
+static __always_inline void record_rtt_sample(struct estats_sk *st, __u32 m)
+{
+	st->sample_rtt_us = m;
+	st->sum_rtt_us += m;
+	st->count_rtt++;
+	if (m > st->max_rtt_us)
+		st->max_rtt_us = m;
+	if (!st->min_rtt_us || m < st->min_rtt_us)
+		st->min_rtt_us = m;
+	if (st->postcong_armed) {
+		st->postcong_sum_rtt_us += m;
+		st->postcong_count_rtt++;
+		st->postcong_armed = 0;
+	}
+}
+
+/*
+ * sock_ops RTT_CB runs inside tcp_rtt_estimator() after mdev_us was updated
+ * and before srtt_us is written (args[1] is the new srtt). A snapshot taken
+ * there must not read the mdev change alone as a sample (it would record the
+ * old srtt >> 3): the mdev change belongs to the sample being taken, which
+ * the next snapshot reads from the srtt change. Only a sample that leaves
+ * srtt unchanged (m == srtt >> 3) would show nowhere else: record it here.
+ */
+static __always_inline void rtt_cb_sync(struct estats_sk *st, struct tcp_sock *tp, __u32 mrtt, __u32 new_srtt)
+{
+	__u32 srtt = tp->srtt_us;
+	if (!new_srtt)
+		new_srtt = 1;
+	if (srtt != st->prev_srtt)
+		return; /* an earlier sample is pending: the snapshot reads it from srtt alone */
+	st->prev_mdev = tp->mdev_us;
+	if (new_srtt == srtt)
+		record_rtt_sample(st, mrtt);
+}
+
 /* Maxima and minima of sampled gauges (called wherever a snapshot is taken). */
 static __always_inline void track_extremes(struct estats_sk *st, struct tcp_sock *tp)
 {
@@ -236,7 +276,9 @@ static __always_inline void track_extremes(struct estats_sk *st, struct tcp_sock
 	}
 	if (retxq > st->max_retx_queue)
 		st->max_retx_queue = retxq;
-	if (wq > st->max_app_wqueue)
+	/* not in SYN_SENT: at sock_ops TCP_CONNECT_CB write_seq is the ISS while snd_nxt is
+	 * still 0 (tcp_connect_init has not run), which read as an ISS-sized queue */
+	if (wq > st->max_app_wqueue && skst != TCP_SYN_SENT)
 		st->max_app_wqueue = wq;
 	if (rq > st->max_app_rqueue)
 		st->max_app_rqueue = rq;
@@ -293,21 +335,8 @@ static __always_inline void track_extremes(struct estats_sk *st, struct tcp_sock
 		/* the kernel floors a sample at 1 µs: m <= 0 means several samples
 		 * merged between two snapshots (no hook in between); skip it */
 		__s64 m64 = st->prev_srtt ? (__s64)srtt - st->prev_srtt + (st->prev_srtt >> 3) : srtt >> 3;
-		if (srtt && m64 > 0 && m64 < 0xffffffffLL) {
-			__u32 m = m64;
-			st->sample_rtt_us = m;
-			st->sum_rtt_us += m;
-			st->count_rtt++;
-			if (m > st->max_rtt_us)
-				st->max_rtt_us = m;
-			if (!st->min_rtt_us || m < st->min_rtt_us)
-				st->min_rtt_us = m;
-			if (st->postcong_armed) {
-				st->postcong_sum_rtt_us += m;
-				st->postcong_count_rtt++;
-				st->postcong_armed = 0;
-			}
-		}
+		if (srtt && m64 > 0 && m64 < 0xffffffffLL)
+			record_rtt_sample(st, m64);
 		st->prev_srtt = srtt;
 		st->prev_mdev = mdev;
 	}
@@ -854,7 +883,7 @@ static __always_inline void on_segment(struct estats_sk *st, struct tcp_sock *tp
 		st->dup_acks_in++;
 	if (win == 0 && tp->snd_wnd != 0)
 		st->zero_rwin_rcvd++;
-	if (ca == TCP_CA_Disorder && (__s32)(ack - snd_una) > 0)
+	if (ca == TCP_CA_Disorder && !(st->sk_flags & ESTATS_SKF_DISORDER_AFTER_RECOVERY) && (__s32)(ack - snd_una) > 0)
 		st->sum_octets_reordered += ack - snd_una;
 	/* dubious ACKs (dup or SACK-bearing) that may end without a fast retransmit */
 	if ((dupack || (has_sack && !payload)) && ca <= TCP_CA_Disorder)
@@ -947,10 +976,18 @@ int BPF_PROG(estats_cong_state, struct sock *sk, __u8 newstate)
 			st->cong_signals++;
 		if (newstate == TCP_CA_Recovery && old < TCP_CA_Recovery)
 			st->fast_retran++;
-		if (old == TCP_CA_Disorder && newstate == TCP_CA_Open) {
+		/* a Disorder state entered from Recovery/Loss (partial undo, SACKed data
+		 * left at the end of a recovery) continues an episode that did lead to a
+		 * retransmission: its end is no NonRecovDA episode (RFC 4898) */
+		if (newstate == TCP_CA_Disorder && old >= TCP_CA_Recovery)
+			st->sk_flags |= ESTATS_SKF_DISORDER_AFTER_RECOVERY;
+		if (old == TCP_CA_Disorder && newstate == TCP_CA_Open &&
+		    !(st->sk_flags & ESTATS_SKF_DISORDER_AFTER_RECOVERY)) {
 			st->nonrecov_da_episodes++;
 			st->nonrecov_da += st->nonrecov_da_pending;
 		}
+		if (newstate != TCP_CA_Disorder)
+			st->sk_flags &= ~ESTATS_SKF_DISORDER_AFTER_RECOVERY;
 		if (newstate >= TCP_CA_CWR || newstate == TCP_CA_Open)
 			st->nonrecov_da_pending = 0; /* led to recovery, or the episode is over */
 		if (newstate >= TCP_CA_CWR && (old < newstate || newstate == TCP_CA_Loss)) {
@@ -1246,6 +1283,8 @@ int estats_sockops(struct bpf_sock_ops *skops)
 		struct estats_sk *st = state_of(sk, true);
 		if (!sample_due(st))
 			break;
+		if (st)
+			rtt_cb_sync(st, tp, skops->args[0], skops->args[1]);
 		if (want(ESTATS_EV_RTT))
 			emit_c(sk, tp, st, bpf_get_socket_cookie(skops), ESTATS_EV_RTT, -1, 0, 0, skops->args[0], skops->args[1]);
 		else

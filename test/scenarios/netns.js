@@ -145,6 +145,23 @@ export async function createPair({ gso = false } = {}) {
         'rate', rate, 'burst', burst, 'latency', latency]);
     },
 
+    /**
+     * Replace the root qdisc of side s's veth with htb and two leaf classes:
+     * 1:10, the default, at `rate` (the queue), and 1:20 at `fastRate` with
+     * a higher priority (htb serves it first). A packet whose skb->priority
+     * is 0x10020 goes to 1:20 and overtakes what waits in 1:10. Resolves
+     * with the fast class id as an skb->priority value.
+     */
+    async htbTwoClass(s, { rate = '100mbit', fastRate = '1gbit' } = {}) {
+      const tcx = args => sh('tc', ['-n', ns[s], ...args]);
+      await tcx(['qdisc', 'replace', 'dev', dev[s], 'root', 'handle', '1:', 'htb', 'default', '10']);
+      await tcx(['class', 'add', 'dev', dev[s], 'parent', '1:', 'classid', '1:10', 'htb', 'rate', rate, 'ceil', rate,
+        'prio', '1', 'quantum', '1514']);
+      await tcx(['class', 'add', 'dev', dev[s], 'parent', '1:', 'classid', '1:20', 'htb', 'rate', fastRate, 'ceil', fastRate,
+        'prio', '0', 'quantum', '1514']);
+      return 0x10020;
+    },
+
     /** `tc -s qdisc show` of side s's veth as JSON */
     async qdiscStats(s) {
       return JSON.parse(await sh('tc', ['-n', ns[s], '-s', '-j', 'qdisc', 'show', 'dev', dev[s]]));

@@ -16,6 +16,7 @@ function optArgs(o = {}) {
   const args = [];
   for (const [k, v] of Object.entries(o)) {
     if (k === 'nodelay') { if (v) args.push('--nodelay'); continue; }
+    if (k === 'drain') { if (v) args.push('--drain'); continue; }
     if (!FLAGS[k]) throw new Error(`unknown nstcp option ${k}`);
     if (v !== undefined && v !== null) args.push(FLAGS[k], String(v));
   }

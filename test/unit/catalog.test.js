@@ -90,6 +90,9 @@ test('get: reconstructed RTT samples and other per-socket state', () => {
   assert.equal(val('MaxRTO', s), 204);
   assert.equal(val('MinRTO', s), 201);
   assert.equal(val('SampleRTT', snap({})), null, 'no sample yet');
+  // an rtt event (sock_ops RTT_CB) carries the kernel's own sample in arg0; the reconstruction takes it in later
+  assert.equal(val('SampleRTT', { ...s, kind: 5, arg0: 1234 }), 1.234, 'rtt event: RTT_CB args[0]');
+  assert.equal(val('SampleRTT', { ...s, kind: 4, arg0: 1234 }), 0.25, 'other events: the reconstructed sample');
   assert.equal(val('SndInitial', s), 989, 'active: snd_una − bytes_acked');
   assert.equal(val('SndInitial', { ...s, flags: 0 }), 988, 'passive: one less');
   assert.equal(val('SndInitial', { ...s, flags: 0x01 }), null, 'seeded: unknown');
@@ -247,4 +250,14 @@ test('upgrade bits match bpf/estats.h, and each exact-with variable names its ho
   const s = snap({ state: 10, l_established: 10n, sk_ack_backlog: 3, l_accepted: 6n });
   assert.equal(acc.get(s), 7, 'floor: established − queued');
   assert.equal(acc.get({ ...s, upgrades: UPG.ACCEPT }), 6, 'exact: counted at inet_csk_accept');
+});
+
+test('get: listener variables on a listener and on its close row, null elsewhere', () => {
+  const est = findVar('Listener.Established'), backlog = findVar('Listener.MaxBacklog');
+  const l = snap({ state: 10, l_established: 4n, sk_max_ack_backlog: 8 });
+  assert.equal(est.get(l), 4);
+  assert.equal(est.get({ ...l, state: 7, oldstate: 10 }), 4, 'LISTEN → CLOSE: the final counts');
+  assert.equal(backlog.get({ ...l, state: 7, oldstate: 10 }), 8);
+  assert.equal(est.get({ ...l, state: 7, oldstate: 1 }), null, 'an ordinary connection closing');
+  assert.equal(est.get({ ...l, state: 1 }), null);
 });

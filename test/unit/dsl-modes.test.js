@@ -106,9 +106,10 @@ for (const [name, program, steps, expected] of CASES) {
   });
 }
 
+// rtt events carry the kernel's sample (sock_ops RTT_CB args[0]) in arg0: SampleRTT there
 test('percentiles are exact (nearest rank)', () => {
   const steps = [];
-  for (let i = 1; i <= 1000; i++) steps.push(ev(A, { event: 'rtt', count_rtt: 1, sample_rtt_us: i * 1000 }));
+  for (let i = 1; i <= 1000; i++) steps.push(ev(A, { event: 'rtt', count_rtt: 1, arg0: i * 1000 }));
   steps.push({ finish: S });
   const [row] = aggsOf(runSteps('on rtt print p50(SampleRTT), p90(SampleRTT), p99(SampleRTT), p999(SampleRTT), p0(SampleRTT), p100(SampleRTT), p25(SampleRTT)', steps));
   assert.deepEqual(row, [500, 900, 990, 999, 1, 1000, 250]);
@@ -116,8 +117,8 @@ test('percentiles are exact (nearest rank)', () => {
 
 test('example 7: p50, p99 and hist of SampleRTT every 10s, only 10/8', () => {
   const vals = [1, 2, 2, 3, 5, 8, 13, 100];
-  const steps = vals.map((v, i) => ev(A, { event: 'rtt', count_rtt: 1, sample_rtt_us: v * 1000, ...at(i) }));
-  steps.push(ev(B, { event: 'rtt', count_rtt: 1, sample_rtt_us: 1e6, ...at(9) }));
+  const steps = vals.map((v, i) => ev(A, { event: 'rtt', count_rtt: 1, arg0: v * 1000, ...at(i) }));
+  steps.push(ev(B, { event: 'rtt', count_rtt: 1, arg0: 1e6, ...at(9) }));
   steps.push({ tick: 10 * S });
   const outs = runSteps('on rtt where raddr in 10.0.0.0/8 print p50(SampleRTT), p99(SampleRTT), hist(SampleRTT) every 10s', steps);
   assert.deepEqual(colsOf(outs), ['p50(SampleRTT)', 'p99(SampleRTT)', 'hist(SampleRTT)']);
@@ -143,7 +144,7 @@ test('hist: zero, fractions and negative values', () => {
 
 test('lhist with units converted to the variable unit', () => {
   const vals = [0.5, 12, 15, 35, 150, -1];
-  const steps = vals.map(v => ev(A, { event: 'rtt', count_rtt: 1, sample_rtt_us: v * 1000 }));
+  const steps = vals.map(v => ev(A, { event: 'rtt', count_rtt: 1, arg0: v * 1000 }));
   const outs = runSteps('on rtt print lhist(SampleRTT, 0, 100ms, 10ms)', [...steps, { finish: S }]);
   assert.deepEqual(aggsOf(outs)[0][0], { kind: 'lhist', buckets: [
     { lo: null, hi: 0, count: 1 }, { lo: 0, hi: 10, count: 1 }, { lo: 10, hi: 20, count: 2 }, { lo: 20, hi: 30, count: 0 },
