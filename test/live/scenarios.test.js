@@ -1125,6 +1125,7 @@ test('option toggles per namespace: timestamps, window scaling, SACK, MSS, TTL/T
     const { client, server } = k === 0 ? run.close : closeRows(sub, run.rows, res, p);
     sub.that('server', 'received', res.server.received === 256 * 1024, res.server.received, 256 * 1024);
     sub.probeMisses = chk.probeMisses;
+    for (const r of [client, server]) if (r && typeof r.DataSegsInUnseen === 'number') sub.pairUnseen += r.DataSegsInUnseen;
     compareEnds(sub, { client, server }, res, { serverMaxseg: tg.server?.maxseg });
     if (client && server) tg.expect(sub, client, server, res);
     chk.tolerated.push(...sub.tolerated);
