@@ -158,6 +158,23 @@ test('ACKs black-holed for longer than the RTO: SpuriousRtoDetected, CongOverCou
   chk.done();
 });
 
+test('one drop + the original replayed (D-SACK): SpuriousFrDetected, CongOverCount vs TCPFullUndo/PartialUndo/DSACKUndo', T, async t => {
+  const chk = new Checks(t, 'spurious-fr');
+  const pair = await pairWithTbf(t, '100mbit');
+  await A.setCc(pair, 'a', 'reno');
+  const r = await A.spuriousFrScenario(pair, port(), { n: 300, delayMs: 0 });
+  chk.info('undo MIBs', r.undo);
+  chk.info('congestion states', r.states);
+  const undos = r.undo.full + r.undo.partial + r.undo.dsack;
+  chk.sanity('one drop, one fast recovery, one undo', r.drops === 1 && r.undo.sackRecovery === 1 && undos === 1, { drops: r.drops, undo: r.undo });
+  // undone inside the recovery: Recovery → Open with undo_marker 0 (seen); undone by a D-SACK
+  // that arrives after the recovery ended: the state stays Open (not seen on the floor)
+  chk.within('SpuriousFrDetected', r.vars.SpuriousFrDetected, -1, 0, 'measured −1 in 11 of 13 runs (every TCPDSACKUndo), 0 in 2 (TCPFullUndo inside the recovery): an undo in the Open state has no congestion-state change to see');
+  chk.within('CongOverCount', r.vars.CongOverCount, -1, 0, 'same undo');
+  chk.near('SpuriousRtoDetected', r.vars.SpuriousRtoDetected, 0, 'no RTO');
+  chk.done();
+});
+
 test('reno, one loss, cwnd-limited through a routed queue: CongAvoid vs cwnd − ssthresh; no false undo', T, async t => {
   const chk = new Checks(t, 'reno-loss');
   const pair = await usePair(t);

@@ -1,6 +1,6 @@
 // Measure the error of the approximate variables over several runs:
 //   flock /tmp/tcp-estats-live.lock node test/scenarios/approx-measure.js SCENARIO RUNS ['{"opt":1}']
-// SCENARIO: bursts | listen | softerr | stall | rto | reno. Prints one JSON
+// SCENARIO: bursts | listen | softerr | stall | rto | reno | fr. Prints one JSON
 // line per run and, per variable, min/max/mean of tool − truth.
 import { createPair } from './netns.js';
 import * as A from './approx.js';
@@ -10,7 +10,7 @@ const [, , which = 'bursts', runsArg = '5', ...rest] = process.argv;
 const opts = rest.length ? JSON.parse(rest.join(' ')) : {};
 const runs = Number(runsArg);
 const errs = {};
-const rate = { bursts: '200mbit', softerr: '100mbit', stall: '200mbit', rto: '20mbit', reno: '100mbit' };
+const rate = { bursts: '200mbit', softerr: '100mbit', stall: '200mbit', rto: '20mbit', reno: '100mbit', fr: '100mbit' };
 for (let k = 0; k < runs; k++) {
   const pair = await createPair();
   try {
@@ -24,6 +24,7 @@ for (let k = 0; k < runs; k++) {
     else if (which === 'stall') { await A.setCc(pair, 'a', 'reno'); r = await A.sendStallScenario(pair, port(), opts); }
     else if (which === 'rto') { await A.setCc(pair, 'a', 'reno'); r = await A.spuriousRtoScenario(pair, port(), opts); }
     else if (which === 'reno') r = await A.renoLossScenario(pair, port(), opts);
+    else if (which === 'fr') { await A.setCc(pair, 'a', 'reno'); r = await A.spuriousFrScenario(pair, port(), opts); }
     const { row, rows, res, ...show } = r;
     console.log(JSON.stringify({ run: k, ...show }));
     for (const [v, x] of Object.entries(r.vars)) (errs[v] ??= []).push(x.err);

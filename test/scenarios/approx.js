@@ -422,3 +422,40 @@ export async function renoLossScenario(pair, p, { dropAt = 150, bytes = 3 << 20,
     await rt.destroy();
   }
 }
+
+/**
+ * SpuriousFrDetected: a fast retransmit made unnecessary after the fact.
+ * drop_nth on the receiver's ingress drops data segment N once (fast
+ * retransmit), and approx.py replay sends the original segment N again from
+ * the sender's veth `delayMs` after it first went out. Whichever copy
+ * arrives second is a duplicate, which the receiver reports with a D-SACK:
+ * the sender sees its only retransmission D-SACKed and undoes the reduction
+ * (TcpExtTCPDSACKUndo; TCPFullUndo/TCPPartialUndo for other undo paths).
+ */
+export async function spuriousFrScenario(pair, p, { n = 300, delayMs = 0, bytes = 4 << 20 } = {}) {
+  const drop = await pair.attachTc('b', 'drop_nth', { cfg: { 0: n, 1: 1, 2: p } });
+  const na0 = await pair.nstat('a');
+  let replayed;
+  const r = await oneTransfer(pair, p, bytes, UNDO_VARS, {
+    during: async () => {
+      const rp = py(pair, 'a', APPROX_PY, ['replay', '--dev', pair.dev.a, '--port', String(p), '--after', String(n),
+        '--copies', '1', '--delay-ms', String(delayMs), '--spacing-ms', '0']);
+      replayed = (await rp.done).at(-1);
+    },
+    extra: [`where port == ${p} and lport != ${p} print castate, SpuriousFrDetected, CongOverCount`], sample: '0',
+  });
+  const na = await pair.nstat('a');
+  const u = undoTruth(na0, na);
+  const st = await drop.stats();
+  const c = r.client;
+  const states = r.rows.filter(x => x.event === 'congestion' && x.lport === r.res.client.lport).map(x => x.castate);
+  return {
+    undo: u, drops: st[1], replayed, states, dsackDups: r.res.client.info.dsack_dups,
+    other: { CongSignals: c.CongSignals, FastRetran: c.FastRetran, Timeouts: c.Timeouts, SegsRetrans: c.SegsRetrans },
+    vars: {
+      SpuriousFrDetected: m(c.SpuriousFrDetected, u.full + u.partial + u.dsack),
+      SpuriousRtoDetected: m(c.SpuriousRtoDetected, u.loss),
+      CongOverCount: m(c.CongOverCount, u.full + u.partial + u.dsack + u.loss),
+    },
+  };
+}
