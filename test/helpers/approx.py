@@ -13,7 +13,8 @@
   approx.py listen-overflow --addr A --port P --backlog K --connects N [--hold-ms MS]
       listen(K) without accept(), N non-blocking connect()s to it from the
       same process (same namespace), hold them MS ms (SYN retries included),
-      close the clients, wait 600 ms (the tool's last snapshots), print
+      close the clients (--rst: with a RST, SO_LINGER 0), wait 600 ms (the
+      tool's last snapshots), print
       {"role": "overflow", "connected": n} and close the listener.
 
   approx.py replay --dev D --port P [--after N] [--copies K] [--delay-ms MS] [--spacing-ms MS]
@@ -98,6 +99,8 @@ def listen_overflow(a):
     time.sleep(a.hold_ms / 1000)
     connected = sum(1 for c in cs if tcp_info(c)['state'] == 1)
     for c in cs:
+        if a.rst:  # abortive close: the queued children get a RST
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
         c.close()  # no more SYN retries: the namespace's counters stop here
     time.sleep(0.6)  # two more snapshot ticks of the tool before the listener closes
     out({'role': 'overflow', 'connected': connected, 'queued': a.backlog})
@@ -178,6 +181,7 @@ def main():
     p.add_argument('--backlog', type=int, default=1)
     p.add_argument('--connects', type=int, default=5)
     p.add_argument('--hold-ms', type=int, default=1500)
+    p.add_argument('--rst', action='store_true')
     p.add_argument('--dev')
     p.add_argument('--after', type=int, default=200)
     p.add_argument('--copies', type=int, default=3)

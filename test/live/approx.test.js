@@ -94,8 +94,9 @@ test('bursts and sleeps (reno): SndLimTime*/SndLimPct*, SndLimTrans*, OtherReduc
 test('listen(1) without accept(), 5 connects: ExceedBacklog, SynRcvd, Initial and the HC twins vs the namespace MIB', T, async t => {
   const chk = new Checks(t, 'listen-overflow');
   const pair = await usePair(t);
-  const r = await A.listenOverflowScenario(pair, port(), { backlog: 1, connects: 5, holdMs: 1500 });
-  const l = r.last, mib = r.mib;
+  // the clients then close with a RST: the queued children are closed by their peer, never accepted
+  const r = await A.listenOverflowScenario(pair, port(), { backlog: 1, connects: 5, holdMs: 1500, rst: true });
+  const l = r.last, mib = r.mib, backlogPlusOne = 2;
   chk.info('netns MIB deltas', mib);
   chk.sanity('the accept queue overflowed (TcpExtListenOverflows > 0)', mib.ListenOverflows > 0, mib.ListenOverflows);
   chk.check('Established', l.Established === mib.PassiveOpens, l.Established, mib.PassiveOpens, '== TcpPassiveOpens');
@@ -110,7 +111,8 @@ test('listen(1) without accept(), 5 connects: ExceedBacklog, SynRcvd, Initial an
   chk.check('ExceedBacklog vs ListenDrops', l.ExceedBacklog === mib.ListenDrops, l.ExceedBacklog, mib.ListenDrops, '== TcpExtListenDrops: the listener\'s sk_drops');
   for (const [hc, lo] of [['HCSynRcvd', 'SynRcvd'], ['HCInitial', 'Initial'], ['HCAccepted', 'Accepted'], ['HCExceedBacklog', 'ExceedBacklog']])
     chk.check(hc, l[hc] === l[lo], l[hc], l[lo], `== ${lo} below 2^32`);
-  chk.check('Accepted', l.Accepted === 0, l.Accepted, 0, 'no accept() (construction)');
+  chk.check('Accepted', l.Accepted === 0, l.Accepted, 0, 'no accept() (construction), although the queued children were reset by their peers: they stay queued');
+  chk.check('CurEstabBacklog', l.CurEstabBacklog === backlogPlusOne, l.CurEstabBacklog, backlogPlusOne, 'listen(1) queues 2; reset children stay in the queue');
   chk.check('CurConns', l.CurConns === 0, l.CurConns, 0, 'no accept() (construction)');
   chk.done();
 });

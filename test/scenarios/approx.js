@@ -193,13 +193,15 @@ export const LISTENER_VARS = ['SynRcvd', 'HCSynRcvd', 'Initial', 'HCInitial', 'E
  * backlog+1 complete the handshake and are queued, every later handshake
  * overflows the accept queue (the kernel counts TcpExtListenOverflows and
  * ListenDrops for it, at the SYN or at the final ACK) and the clients retry.
+ * Then the clients close (rst: abortively), so the queued children are
+ * closed by their peer while still in the accept queue, never accepted.
  */
-export async function listenOverflowScenario(pair, p, { backlog = 1, connects = 5, holdMs = 1500 } = {}) {
+export async function listenOverflowScenario(pair, p, { backlog = 1, connects = 5, holdMs = 1500, rst = false } = {}) {
   const before = await pair.nstat('b');
   const prog = `every 250ms where state == LISTEN and lport == ${p} print ${LISTENER_VARS.join(', ')}`;
   const { res, rows } = await withTool(['-f', 'json', '-e', prog], async () => {
     const run = py(pair, 'b', APPROX_PY, ['listen-overflow', '--addr', pair.v4.b, '--port', String(p), '--backlog', String(backlog),
-      '--connects', String(connects), '--hold-ms', String(holdMs)]);
+      '--connects', String(connects), '--hold-ms', String(holdMs), ...(rst ? ['--rst'] : [])]);
     const lines = await run.done;
     return lines.at(-1);
   }, { pair, inNs: 'b' });
