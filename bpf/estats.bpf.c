@@ -1341,6 +1341,12 @@ int estats_seed(struct bpf_iter__tcp *ctx)
 		if (l) {
 			l->l_cur_conns = l->l_conns_acc;
 			l->l_conns_acc = 0;
+			/* ExceedBacklog: the listener's own drop count (tcp_listendrop, the
+			 * per-socket TcpExtListenDrops) also has the SYNs dropped for a full
+			 * queue, which are freed without a drop reason (consume_skb) */
+			__u64 drops = (__u32)sk->sk_drops.counter;
+			if (drops > l->l_exceed_backlog)
+				l->l_exceed_backlog = drops;
 		}
 	}
 	emit(sk, tp, st, ESTATS_EV_SEED, -1, 0, 0, 0, 0);

@@ -25,6 +25,8 @@ export class RingReader {
   private prodPtr: Ptr | null;
   private readonly page: number;
   private closed = false;
+  /** consecutive drains that stopped at an empty header */
+  private zeroSeen = 0;
 
   constructor(fd: number, readonly size: number) {
     this.page = pageSize();
@@ -59,8 +61,15 @@ export class RingReader {
       while (cons < prod && n < max) {
         const off = cons & this.mask;
         const len = this.dataView.getUint32(off, true);
-        if (len & BUSY) break;
         const dlen = len & 0x3fffffff;
+        // BUSY: still being written. A zero length is never a committed
+        // record of ours: seen once under a flood of a 64 KiB ring (a header
+        // not yet visible); treat it as BUSY and read it again next drain.
+        if (len & BUSY || dlen === 0) {
+          if (dlen === 0 && ++this.zeroSeen > 1000) throw new BpfError(`the ring buffer header at position ${cons} stayed empty for 1000 reads: reader and kernel are out of step`);
+          break;
+        }
+        this.zeroSeen = 0;
         if (!(len & DISCARD)) {
           fn(this.data.subarray(off + HDR, off + HDR + dlen));
           n++;
