@@ -287,6 +287,7 @@ static __always_inline void track_extremes(struct estats_sk *st, struct tcp_sock
 
 	/* SndLimTrans*: changes of the kernel's send-limit chronograph seen at snapshots (sampled) */
 	__u8 ct = tp->chrono_type;
+	__u32 cs = tp->chrono_start;
 	if (ct != st->prev_chrono) {
 		if (ct == 2)
 			st->snd_lim_trans_rwin++;
@@ -295,7 +296,27 @@ static __always_inline void track_extremes(struct estats_sk *st, struct tcp_sock
 		else if (st->prev_chrono == 1 || st->prev_chrono == 2)
 			st->snd_lim_trans_snd++; /* idle (UNSPEC) or SNDBUF_LIMITED */
 		st->prev_chrono = ct;
+	} else if (cs != st->prev_chrono_start && st->prev_chrono_start) {
+		/*
+		 * The same state as at the last snapshot, but the chronograph was
+		 * set again (tcp_chrono_set stamps chrono_start at every change):
+		 * the socket left this state and came back with no snapshot in
+		 * between, e.g. a burst's idle period between two ACKs. Count the
+		 * round trip, assuming the likeliest other state: idle between
+		 * busy (or window-limited) periods, busy between idle ones.
+		 */
+		if (ct == 1 || ct == 2) {
+			st->snd_lim_trans_snd++;
+			if (ct == 2)
+				st->snd_lim_trans_rwin++;
+			else
+				st->snd_lim_trans_cwnd++;
+		} else {
+			st->snd_lim_trans_cwnd++;
+			st->snd_lim_trans_snd++;
+		}
 	}
+	st->prev_chrono_start = cs;
 
 	/* SlowStart / CongAvoid / OtherReductions: cwnd moves between snapshots */
 	__u32 cw = tp->snd_cwnd;

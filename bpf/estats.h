@@ -136,6 +136,8 @@ struct estats_sk {
 	__u64 c_cgroup_id;
 	__u64 c_ca_ops;          /* icsk_ca_ops the cached name belongs to */
 	char c_cc[ESTATS_CC_LEN];
+	__u32 prev_chrono_start; /* tp->chrono_start at the last snapshot (SndLimTrans*: hidden round trips) */
+	__u32 pad4;
 };
 
 /* Per-listener counters (the tcpEStatsListenerTable), keyed by network namespace + port. */

@@ -175,6 +175,7 @@ export interface Snapshot {
   readonly c_cgroup_id: bigint;
   readonly c_ca_ops: bigint;
   readonly c_cc: string;
+  readonly prev_chrono_start: number;
   readonly l_start_wall_ns: bigint;
   readonly l_syn_rcvd: bigint;
   readonly l_initial: bigint;
@@ -359,6 +360,7 @@ export const SNAPSHOT_FIELDS = [
   'c_cgroup_id',
   'c_ca_ops',
   'c_cc',
+  'prev_chrono_start',
   'l_start_wall_ns',
   'l_syn_rcvd',
   'l_initial',

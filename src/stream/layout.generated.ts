@@ -2,8 +2,8 @@
 /* eslint-disable */
 import type { Snapshot } from '../estats/snapshot.generated.js';
 
-export const LAYOUT_HASH = '0d6f7a73face71e5';
-export const EVENT_SIZE = 768;
+export const LAYOUT_HASH = 'ebf41885b52dc9e4';
+export const EVENT_SIZE = 776;
 export const CONFIG_SIZE = 40;
 
 export const EV = {
@@ -220,14 +220,16 @@ export const OFF = {
   c_cgroup_id: 672,
   c_ca_ops: 680,
   c_cc: 688,
-  l_start_wall_ns: 704,
-  l_syn_rcvd: 712,
-  l_initial: 720,
-  l_established: 728,
-  l_exceed_backlog: 736,
-  l_accepted: 744,
-  l_cur_conns: 752,
-  l_conns_acc: 760,
+  prev_chrono_start: 704,
+  pad4: 708,
+  l_start_wall_ns: 712,
+  l_syn_rcvd: 720,
+  l_initial: 728,
+  l_established: 736,
+  l_exceed_backlog: 744,
+  l_accepted: 752,
+  l_cur_conns: 760,
+  l_conns_acc: 768,
 } as const;
 
 /** Every field of struct estats_event: [name, C type, count, offset] (recorded in --record files). */
@@ -408,14 +410,16 @@ export const FIELDS: ReadonlyArray<readonly [string, string, number, number]> = 
   ['c_cgroup_id', '__u64', 1, 672],
   ['c_ca_ops', '__u64', 1, 680],
   ['c_cc', 'char', 16, 688],
-  ['l_start_wall_ns', '__u64', 1, 704],
-  ['l_syn_rcvd', '__u64', 1, 712],
-  ['l_initial', '__u64', 1, 720],
-  ['l_established', '__u64', 1, 728],
-  ['l_exceed_backlog', '__u64', 1, 736],
-  ['l_accepted', '__u64', 1, 744],
-  ['l_cur_conns', '__u64', 1, 752],
-  ['l_conns_acc', '__u64', 1, 760],
+  ['prev_chrono_start', '__u32', 1, 704],
+  ['pad4', '__u32', 1, 708],
+  ['l_start_wall_ns', '__u64', 1, 712],
+  ['l_syn_rcvd', '__u64', 1, 720],
+  ['l_initial', '__u64', 1, 728],
+  ['l_established', '__u64', 1, 736],
+  ['l_exceed_backlog', '__u64', 1, 744],
+  ['l_accepted', '__u64', 1, 752],
+  ['l_cur_conns', '__u64', 1, 760],
+  ['l_conns_acc', '__u64', 1, 768],
 ];
 
 /** Byte offset of every field of struct estats_config. */
@@ -447,7 +451,7 @@ export class EventView implements Snapshot {
     this.dv = dv ?? new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
   }
   /** the event's own bytes (a view, not a copy) */
-  get bytes(): Uint8Array { return this.u8.subarray(this.o, this.o + 768); }
+  get bytes(): Uint8Array { return this.u8.subarray(this.o, this.o + 776); }
   get ts_ns(): bigint { return this.dv.getBigUint64(this.o + 0, true); }
   get cookie(): bigint { return this.dv.getBigUint64(this.o + 8, true); }
   get cgroup_id(): bigint { return this.dv.getBigUint64(this.o + 16, true); }
@@ -621,12 +625,13 @@ export class EventView implements Snapshot {
   get c_cgroup_id(): bigint { return this.dv.getBigUint64(this.o + 672, true); }
   get c_ca_ops(): bigint { return this.dv.getBigUint64(this.o + 680, true); }
   get c_cc(): string { return cstr(this.u8, this.o + 688, 16); }
-  get l_start_wall_ns(): bigint { return this.dv.getBigUint64(this.o + 704, true); }
-  get l_syn_rcvd(): bigint { return this.dv.getBigUint64(this.o + 712, true); }
-  get l_initial(): bigint { return this.dv.getBigUint64(this.o + 720, true); }
-  get l_established(): bigint { return this.dv.getBigUint64(this.o + 728, true); }
-  get l_exceed_backlog(): bigint { return this.dv.getBigUint64(this.o + 736, true); }
-  get l_accepted(): bigint { return this.dv.getBigUint64(this.o + 744, true); }
-  get l_cur_conns(): bigint { return this.dv.getBigUint64(this.o + 752, true); }
-  get l_conns_acc(): bigint { return this.dv.getBigUint64(this.o + 760, true); }
+  get prev_chrono_start(): number { return this.dv.getUint32(this.o + 704, true); }
+  get l_start_wall_ns(): bigint { return this.dv.getBigUint64(this.o + 712, true); }
+  get l_syn_rcvd(): bigint { return this.dv.getBigUint64(this.o + 720, true); }
+  get l_initial(): bigint { return this.dv.getBigUint64(this.o + 728, true); }
+  get l_established(): bigint { return this.dv.getBigUint64(this.o + 736, true); }
+  get l_exceed_backlog(): bigint { return this.dv.getBigUint64(this.o + 744, true); }
+  get l_accepted(): bigint { return this.dv.getBigUint64(this.o + 752, true); }
+  get l_cur_conns(): bigint { return this.dv.getBigUint64(this.o + 760, true); }
+  get l_conns_acc(): bigint { return this.dv.getBigUint64(this.o + 768, true); }
 }

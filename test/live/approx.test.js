@@ -78,8 +78,9 @@ test('bursts and sleeps (reno): SndLimTime*/SndLimPct*, SndLimTrans*, OtherReduc
   chk.near('SndLimPctSender', v.SndLimPctSender, 0.5, 'measured < 0.001 points');
   // transitions: Linux keeps none; the heuristic sees only what its snapshots (ACKs) catch, and
   // an idle period between the last ACK of a burst and the first ACK of the next one is not caught
-  chk.within('SndLimTransCwnd', v.SndLimTransCwnd, -BURSTS, 0, `measured −8 of 9 (default --sample 10ms): idle periods between snapshots are missed; ≥ 1 (the first burst) and never more than the construction`);
-  chk.within('SndLimTransSnd', v.SndLimTransSnd, -BURSTS, 0, 'measured −8 of 9: same cause');
+  // an idle period between two snapshots shows as a new chrono_start in the same state (a hidden round trip)
+  chk.within('SndLimTransCwnd', v.SndLimTransCwnd, -1, 0, 'measured −1..0 of 9 (default --sample 10ms, 8 runs; −8 before hidden round trips were counted)');
+  chk.within('SndLimTransSnd', v.SndLimTransSnd, -1, 0, 'measured −1..0 of 9: same');
   chk.within('SndLimTransRwin', v.SndLimTransRwin, 0, 0, 'never window-limited (tcpi_rwnd_limited == 0)');
   // restarts after idle: the first ACK after the sleep shows the halved window
   chk.near('OtherReductions', v.OtherReductions, 1, 'one tcp_cwnd_restart per sleep: measured 0 with 96 KiB bursts (6 runs); a restart smaller than the last ACK\'s growth is missed');
