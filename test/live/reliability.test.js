@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { needRoot, startTool, tcpx, port, sleep, heldBy, BIN } from './util.js';
 import { usePair } from '../scenarios/netns.js';
 import { RECENT_SLABS } from '../../dist/stream/slab.js';
+import { EVENT_SIZE } from '../../dist/stream/layout.generated.js';
 import { transfer } from '../scenarios/traffic.js';
 
 /** Per-event (E) counters two instances compute on their own, and the per-segment ones among them. */
@@ -124,7 +125,7 @@ time.sleep(0.3)
 
 test('a flood larger than the ring buffer: the loss is counted exactly and reported, memory stays bounded, the tool catches up', { skip: needRoot, timeout: 60000 }, async t => {
   const p = port(), q = port();
-  const RING = 64 * 1024, CONNS = 16, SECS = 10, MiB = 1 << 20, EVENT_SIZE = 728;
+  const RING = 64 * 1024, CONNS = 16, SECS = 10, MiB = 1 << 20;
   // a 64 KiB ring (~90 events) drained every 1 ms, an event for every segment
   const tool = startTool(['-f', 'json', '--ring', '64KiB', '--sample', '0', '--drain', '1ms', '-e', `where port == ${p} or port == ${q} print HCDataOctetsOut, SegsOut`]);
   await tool.ready;
@@ -206,7 +207,7 @@ sys.stdin.readline()
 `;
 
 test('idle connections among busy ones do not keep the memory their last events arrived in', { skip: needRoot, timeout: 60000 }, async t => {
-  const p = port(), N = 300, RING = 1 << 20, MiB = 1 << 20, EVENT_SIZE = 728;
+  const p = port(), N = 300, RING = 1 << 20, MiB = 1 << 20;
   // no `every`: no refresh ever replaces an idle socket's last event
   const tool = startTool(['-f', 'json', '--ring', '1MiB', '--sample', '0', '-e', `where port == ${p} print SegsOut`]);
   await tool.ready;
