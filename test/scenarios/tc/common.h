@@ -119,6 +119,37 @@ static __always_inline int seq_after(__u32 a, __u32 b)
 	return (__s32)(a - b) > 0;
 }
 
+/*
+ * The numbering of new data segments shared by the steering programs
+ * (drop_nth, reorder): a data segment to the configured port (cfg[2], 0 =
+ * any) that ends past the highest end seen so far (stats[4], advanced here)
+ * gets the next number (stats[0]), returned; anything else returns 0: not TCP
+ * data, another port, or a retransmission (counted in stats[3]).
+ */
+static __always_inline __u64 new_data_segment(struct __sk_buff *skb, struct pkt *p)
+{
+	__u64 port, *hi, *seen;
+	__u32 end;
+
+	if (!parse_tcp(skb, p) || p->payload == 0)
+		return 0;
+	port = cfg_get(2);
+	if (port && p->dport != port)
+		return 0;
+	hi = stat_ptr(4);
+	seen = stat_ptr(0);
+	if (!hi || !seen)
+		return 0;
+	end = p->seq + p->payload;
+	if (*hi && !seq_after(end, (__u32)(*hi - 1))) {
+		stat_add(3, 1);
+		return 0;
+	}
+	*hi = (__u64)end + 1;
+	*seen += 1;
+	return *seen;
+}
+
 char LICENSE[] SEC("license") = "GPL";
 
 #endif

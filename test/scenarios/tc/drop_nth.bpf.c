@@ -19,29 +19,10 @@ SEC("tc")
 int drop_nth(struct __sk_buff *skb)
 {
 	struct pkt p = {};
-	__u64 n, max, port, *hi, *seen, *dropped;
-	__u32 end;
+	__u64 seen = new_data_segment(skb, &p), n = cfg_get(0), max = cfg_get(1);
+	__u64 *dropped = stat_ptr(1);
 
-	if (!parse_tcp(skb, &p) || p.payload == 0)
-		return TC_ACT_OK;
-	port = cfg_get(2);
-	if (port && p.dport != port)
-		return TC_ACT_OK;
-	hi = stat_ptr(4);
-	seen = stat_ptr(0);
-	dropped = stat_ptr(1);
-	if (!hi || !seen || !dropped)
-		return TC_ACT_OK;
-	end = p.seq + p.payload;
-	if (*hi && !seq_after(end, (__u32)(*hi - 1))) {
-		stat_add(3, 1);
-		return TC_ACT_OK;
-	}
-	*hi = (__u64)end + 1;
-	*seen += 1;
-	n = cfg_get(0);
-	max = cfg_get(1);
-	if (n && *seen % n == 0 && (!max || *dropped < max)) {
+	if (seen && n && seen % n == 0 && dropped && (!max || *dropped < max)) {
 		*dropped += 1;
 		stat_add(2, p.payload);
 		return TC_ACT_SHOT;
