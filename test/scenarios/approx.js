@@ -7,47 +7,25 @@
 // Ground truth comes from the kernel (TCP_INFO, the namespace's nstat MIBs,
 // tc counters) or from the construction of the traffic (bursts and sleeps).
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startTool, sleep, BIN } from '../live/util.js';
-import { NSTCP } from './traffic.js';
+import { startTool, sleep } from '../live/util.js';
+import { NSTCP, runPy } from './traffic.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const APPROX_PY = join(HERE, '..', 'helpers', 'approx.py');
 
-/** Run a python helper in a namespace; resolves with its JSON lines (onLine sees each). */
-function py(pair, side, script, args, { onLine, timeoutMs = 20000 } = {}) {
-  const child = pair.spawn(side, 'python3', [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines = [];
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', d => { stderr += d; });
-  createInterface({ input: child.stdout }).on('line', l => {
-    let j;
-    try { j = JSON.parse(l); } catch { stderr += `(not JSON) ${l}\n`; return; }
-    lines.push(j);
-    onLine?.(j);
-  });
-  const done = new Promise((res, rej) => {
-    const t = setTimeout(() => { child.kill('SIGKILL'); rej(new Error(`${args[0]} timed out; stderr: ${stderr}`)); }, timeoutMs);
-    child.on('exit', code => {
-      clearTimeout(t);
-      if (code === 0) res(lines); else rej(new Error(`${script} ${args.join(' ')} exited ${code}: ${stderr}`));
-    });
-  });
-  return { child, done };
-}
 
 /** nstcp.py server in side b + a client built by `clientArgs` in side a */
 async function serverAndClient(pair, p, script, clientArgs, { server = [], timeoutMs = 20000, during } = {}) {
   let ready;
   const isReady = new Promise(r => { ready = r; });
-  const srv = py(pair, 'b', NSTCP, ['server', '--addr', pair.v4.b, '--port', String(p), ...server],
+  const srv = runPy(pair, 'b', NSTCP, ['server', '--addr', pair.v4.b, '--port', String(p), ...server],
     { onLine: j => { if (j.ready) ready(); }, timeoutMs });
   let cli;
   try {
     await Promise.race([isReady, srv.done.then(() => { throw new Error('server exited before ready'); })]);
-    cli = py(pair, 'a', script, clientArgs, { timeoutMs });
+    cli = runPy(pair, 'a', script, clientArgs, { timeoutMs });
     const [s, c] = await Promise.all([srv.done, cli.done, during?.()]);
     return { server: s.at(-1), client: c.at(-1) };
   } catch (e) {
@@ -62,29 +40,9 @@ async function serverAndClient(pair, p, script, clientArgs, { server = [], timeo
  * refresh walks the sockets of its own namespace only, and the Listener
  * counters of a listener are published by that refresh.
  */
-function startToolIn(pair, s, args, { timeoutMs = 20000 } = {}) {
+function startToolIn(pair, s, args) {
   // nsenter --net only: `ip netns exec` would also remount /sys, hiding the cgroup-v2 mount
-  const child = spawn('nsenter', [`--net=/run/netns/${pair.ns[s]}`, process.execPath, BIN, '-v', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '', stderr = '';
-  child.stdout.setEncoding('utf8').on('data', d => { stdout += d; });
-  const exited = new Promise(res => child.on('exit', (code, signal) => res({ code, signal })));
-  const ready = new Promise((res, rej) => {
-    const t = setTimeout(() => rej(new Error(`tool not ready after ${timeoutMs} ms; stderr:\n${stderr}`)), timeoutMs);
-    createInterface({ input: child.stderr }).on('line', l => {
-      stderr += l + '\n';
-      if (/; ready$/.test(l)) { clearTimeout(t); res(); }
-    });
-    exited.then(({ code }) => { clearTimeout(t); rej(new Error(`tool exited (${code}) before ready; stderr:\n${stderr}`)); });
-  });
-  return {
-    child, ready,
-    get stderr() { return stderr; },
-    async stop() {
-      child.kill('SIGINT');
-      const r = await exited;
-      return { ...r, rows: stdout.split('\n').filter(Boolean).map(l => JSON.parse(l)) };
-    },
-  };
+  return startTool(args, { prefix: ['nsenter', `--net=/run/netns/${pair.ns[s]}`] });
 }
 
 /** Start the tool with `program` (in side `inNs` when given), run traffic(), stop it; resolves with { res, rows }. */
@@ -200,7 +158,7 @@ export async function listenOverflowScenario(pair, p, { backlog = 1, connects = 
   const before = await pair.nstat('b');
   const prog = `every 250ms where state == LISTEN and lport == ${p} print ${LISTENER_VARS.join(', ')}`;
   const { res, rows } = await withTool(['-f', 'json', '-e', prog], async () => {
-    const run = py(pair, 'b', APPROX_PY, ['listen-overflow', '--addr', pair.v4.b, '--port', String(p), '--backlog', String(backlog),
+    const run = runPy(pair, 'b', APPROX_PY, ['listen-overflow', '--addr', pair.v4.b, '--port', String(p), '--backlog', String(backlog),
       '--connects', String(connects), '--hold-ms', String(holdMs), ...(rst ? ['--rst'] : [])]);
     const lines = await run.done;
     return lines.at(-1);
@@ -254,9 +212,9 @@ export async function softErrorsScenario(pair, p, { paws = 3, beyond = 2, bytes 
   const replays = [];
   const r = await oneTransfer(pair, p, bytes, ['SoftErrors', 'SoftErrorReason', 'MaxReasmQueue', 'DupAckEpisodes'], {
     during: async () => {
-      const a = py(pair, 'a', APPROX_PY, ['replay', '--dev', pair.dev.a, '--port', String(p), '--after', '200',
+      const a = runPy(pair, 'a', APPROX_PY, ['replay', '--dev', pair.dev.a, '--port', String(p), '--after', '200',
         '--copies', String(paws), '--delay-ms', '60', '--spacing-ms', '15']);
-      const b = py(pair, 'a', APPROX_PY, ['replay', '--dev', pair.dev.a, '--port', String(p), '--after', '300',
+      const b = runPy(pair, 'a', APPROX_PY, ['replay', '--dev', pair.dev.a, '--port', String(p), '--after', '300',
         '--copies', String(beyond), '--delay-ms', '200', '--spacing-ms', '15', '--seq-shift', String(2 ** 30), '--ts-bump', '100000']);
       for (const x of [a, b]) replays.push((await x.done).at(-1));
     },
@@ -440,7 +398,7 @@ export async function spuriousFrScenario(pair, p, { n = 300, delayMs = 0, bytes 
   let replayed;
   const r = await oneTransfer(pair, p, bytes, UNDO_VARS, {
     during: async () => {
-      const rp = py(pair, 'a', APPROX_PY, ['replay', '--dev', pair.dev.a, '--port', String(p), '--after', String(n),
+      const rp = runPy(pair, 'a', APPROX_PY, ['replay', '--dev', pair.dev.a, '--port', String(p), '--after', String(n),
         '--copies', '1', '--delay-ms', String(delayMs), '--spacing-ms', '0']);
       replayed = (await rp.done).at(-1);
     },

@@ -2,7 +2,7 @@
 // server) in side 'b', the client in side 'a'; resolves with both ends' final
 // TCP_INFO. See nstcp.py for the per-side options.
 import { createInterface } from 'node:readline';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const NSTCP = join(dirname(fileURLToPath(import.meta.url)), '..', 'helpers', 'nstcp.py');
@@ -23,9 +23,10 @@ function optArgs(o = {}) {
   return args;
 }
 
-/** Run nstcp.py in a namespace; resolves with its JSON lines, calls onLine for each. */
-function run(pair, side, args, onLine, timeoutMs) {
-  const child = pair.spawn(side, 'python3', [NSTCP, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Run a python helper (`script`) in a namespace; `done` resolves with its JSON lines, onLine sees each. */
+export function runPy(pair, side, script, args, { onLine, timeoutMs = 20000 } = {}) {
+  const name = basename(script, '.py');
+  const child = pair.spawn(side, 'python3', [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = [];
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', d => { stderr += d; });
@@ -36,13 +37,18 @@ function run(pair, side, args, onLine, timeoutMs) {
     onLine?.(j);
   });
   const done = new Promise((res, rej) => {
-    const t = setTimeout(() => { child.kill('SIGKILL'); rej(new Error(`nstcp ${args[0]} in ${pair.ns[side]} timed out after ${timeoutMs} ms; stderr: ${stderr}`)); }, timeoutMs);
+    const t = setTimeout(() => { child.kill('SIGKILL'); rej(new Error(`${name} ${args[0]} in ${pair.ns[side]} timed out after ${timeoutMs} ms; stderr: ${stderr}`)); }, timeoutMs);
     child.on('exit', code => {
       clearTimeout(t);
-      if (code === 0) res(lines); else rej(new Error(`nstcp ${args.join(' ')} in ${pair.ns[side]} exited ${code}: ${stderr}`));
+      if (code === 0) res(lines); else rej(new Error(`${name} ${args.join(' ')} in ${pair.ns[side]} exited ${code}: ${stderr}`));
     });
   });
   return { child, done };
+}
+
+/** Run nstcp.py in a namespace; resolves with its JSON lines, calls onLine for each. */
+function run(pair, side, args, onLine, timeoutMs) {
+  return runPy(pair, side, NSTCP, args, { onLine, timeoutMs });
 }
 
 /**
