@@ -628,7 +628,7 @@ async function runLiveMain(a: LiveArgs): Promise<number> {
     }
     for (const sec of backend.disabled) talk.say('warning', missingHookWarning(sec, backend.upgradesLive), { missing_hook: sec });
     // what a missing hook leaves unmeasured reads as null, never as a made-up 0
-    for (const v of [...CATALOG, ...DERIVED]) if (degradation(v, backend.disabled, backend.upgradesLive)?.level === 'unavailable') UNAVAILABLE_THIS_RUN.add(v.name);
+    if (backend.disabled.length) for (const v of [...CATALOG, ...DERIVED]) if (degradation(v, backend.disabled, backend.upgradesLive)?.level === 'unavailable') UNAVAILABLE_THIS_RUN.add(v.name);
     const st = await runLive({
       program, sink, backend, bootOffsetNs: a.bootOffsetNs, durationMs: a.durationMs, drainMs: a.drainMs, recorder, filter: a.filter, stopSignal,
       onReady: (seeded: number) => {
