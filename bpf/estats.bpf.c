@@ -72,6 +72,8 @@ struct {
 
 static __always_inline void fold_tx(struct sock *sk, struct estats_sk *st, bool last)
 {
+	if (CFG.hooks_off & ESTATS_OFF_XMIT)
+		return; /* net_dev_queue not attached: the map stays empty */
 	__u64 key = (__u64)sk;
 	struct tx_state *tx = bpf_map_lookup_elem(&tx_states, &key);
 	if (!tx)
@@ -94,15 +96,6 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
-/* kernel-side port filter: value bits 1 = allowed as local port,
- * 2 = allowed as remote port, 4 = allowed as either port */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 256);
-	__type(key, __u16);
-	__type(value, __u8);
-} ports SEC(".maps");
-
 static __always_inline void count(__u32 idx)
 {
 	__u64 *c = bpf_map_lookup_elem(&counters, &idx);
@@ -110,10 +103,9 @@ static __always_inline void count(__u32 idx)
 		*c += 1;
 }
 
-static __always_inline __u8 port_bits(__u16 port)
+static __always_inline bool port_in(__u32 which, __u16 port)
 {
-	__u8 *v = bpf_map_lookup_elem(&ports, &port);
-	return v ? *v : 0;
+	return (CFG.port_map[which + (port >> 3)] >> (port & 7)) & 1;
 }
 
 /*
@@ -132,11 +124,11 @@ static __always_inline bool wanted_port(const struct sock *sk, __u16 lport)
 	if (!lport)
 		lport = sk->__sk_common.skc_num;
 	__u16 rport = bpf_ntohs(sk->__sk_common.skc_dport);
-	if ((CFG.filter_flags & ESTATS_FILTER_LPORT) && !(port_bits(lport) & 1))
+	if ((CFG.filter_flags & ESTATS_FILTER_LPORT) && !port_in(ESTATS_PORTS_LOCAL, lport))
 		return false;
-	if ((CFG.filter_flags & ESTATS_FILTER_RPORT) && !(port_bits(rport) & 2))
+	if ((CFG.filter_flags & ESTATS_FILTER_RPORT) && !port_in(ESTATS_PORTS_REMOTE, rport))
 		return false;
-	if ((CFG.filter_flags & ESTATS_FILTER_PORT) && !((port_bits(lport) | port_bits(rport)) & 4))
+	if ((CFG.filter_flags & ESTATS_FILTER_PORT) && !port_in(ESTATS_PORTS_EITHER, lport) && !port_in(ESTATS_PORTS_EITHER, rport))
 		return false;
 	return true;
 }
@@ -730,9 +722,16 @@ int BPF_PROG(estats_state, struct sock *sk, int oldstate, int newstate)
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
 	/* at → CLOSE the kernel may already have released the local port: use
-	 * the one remembered in SK_STORAGE for the filter and the event */
-	struct estats_sk *st = bpf_sk_storage_get(&sk_state, sk, 0, 0);
-	if (!wanted_port(sk, st ? st->saved_sport : 0))
+	 * the one remembered in SK_STORAGE for the filter and the event (looked
+	 * up only then: most sockets a filter leaves out cost no storage lookup) */
+	__u16 lport = sk->__sk_common.skc_num;
+	struct estats_sk *st = 0;
+	if (!lport) {
+		st = bpf_sk_storage_get(&sk_state, sk, 0, 0);
+		if (st)
+			lport = st->saved_sport;
+	}
+	if (!wanted_port(sk, lport))
 		return 0;
 	struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
 	if (!tp)

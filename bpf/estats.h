@@ -256,6 +256,11 @@ struct estats_event {
 	struct estats_listener lst;
 };
 
+#define ESTATS_PORTS_LOCAL 0     /* byte offsets of the bitmaps in port_map */
+#define ESTATS_PORTS_REMOTE 8192
+#define ESTATS_PORTS_EITHER 16384
+#define ESTATS_PORT_MAP_BYTES 24576
+
 /* Set between open and load (".rodata"). */
 struct estats_config {
 	__u64 sample_ns;         /* min gap between ack/rtt events per socket; 0 = every one */
@@ -266,7 +271,17 @@ struct estats_config {
 	__u32 kinds;             /* event kinds to send (bit 1 << ESTATS_EV_*); 0 = all. Per-socket
 	                            state is kept whatever the mask: only the sending is skipped */
 	__u64 ring_size;         /* bytes of the events ring (wake-up threshold without a query) */
+	__u32 hooks_off;         /* ESTATS_OFF_*: optional programs the loader left unattached */
+	__u32 pad0;
+	/* kernel-side port filter, three bitmaps of 8192 bytes (one bit per port):
+	 * allowed as local port (ESTATS_PORTS_LOCAL), as remote port
+	 * (ESTATS_PORTS_REMOTE), at either end (ESTATS_PORTS_EITHER); a direct
+	 * load on the hot path, no map lookup */
+	__u8 port_map[ESTATS_PORT_MAP_BYTES];
 };
+
+/* ESTATS_OFF_*: optional programs not attached (their state is then never folded in) */
+#define ESTATS_OFF_XMIT 0x1
 
 /*
  * Optional fentry/fexit programs that make approximate (class A) variables
@@ -279,8 +294,8 @@ struct estats_config {
 #define ESTATS_UPG_ACCEPT 0x8      /* fexit inet_csk_accept: Listener Accepted */
 #define ESTATS_UPG_SYN 0x10        /* fentry tcp_conn_request: Listener SynRcvd */
 
-#define ESTATS_FILTER_LPORT 0x1  /* local port must be in the ports map (bit 1) */
-#define ESTATS_FILTER_RPORT 0x2  /* remote port must be in the ports map (bit 2) */
-#define ESTATS_FILTER_PORT 0x4   /* either port must be in the ports map (bit 4) */
+#define ESTATS_FILTER_LPORT 0x1  /* local port must be in port_map[ESTATS_PORTS_LOCAL] */
+#define ESTATS_FILTER_RPORT 0x2  /* remote port must be in port_map[ESTATS_PORTS_REMOTE] */
+#define ESTATS_FILTER_PORT 0x4   /* either port must be in port_map[ESTATS_PORTS_EITHER] */
 
 #endif

@@ -56,7 +56,9 @@ const ev = layout('estats_event');
 const names = new Set();
 for (const f of ev.fields) { if (names.has(f.name)) throw new Error(`duplicate field ${f.name}`); names.add(f.name); }
 const cfg = layout('estats_config');
-const canon = JSON.stringify({ ev: ev.fields.map(f => [f.name, f.type, f.count, f.off]), cfg: cfg.fields.map(f => [f.name, f.type, f.count, f.off]) });
+// the hash names the event layout, what a recording holds (struct estats_config
+// is between this tool and its BPF object: a change there is no new layout)
+const canon = JSON.stringify({ ev: ev.fields.map(f => [f.name, f.type, f.count, f.off]) });
 const hash = createHash('sha256').update(canon).digest('hex').slice(0, 16);
 
 const isString = f => f.type === 'char';
@@ -69,6 +71,8 @@ lay += `export const LAYOUT_HASH = '${hash}';\nexport const EVENT_SIZE = ${ev.si
 lay += `export const EV = {\n` + [...defines].filter(([k]) => k.startsWith('ESTATS_EV_')).map(([k, v]) => `  ${k.slice(10)}: ${v},`).join('\n') + `\n} as const;\n\n`;
 lay += `export const FLAG = {\n` + [...defines].filter(([k]) => k.startsWith('ESTATS_F_')).map(([k, v]) => `  ${k.slice(9)}: ${v},`).join('\n') + `\n} as const;\n\n`;
 lay += `export const FILTER = {\n` + [...defines].filter(([k]) => k.startsWith('ESTATS_FILTER_')).map(([k, v]) => `  ${k.slice(14)}: ${v},`).join('\n') + `\n} as const;\n\n`;
+lay += `export const HOOK_OFF = {\n` + [...defines].filter(([k]) => k.startsWith('ESTATS_OFF_')).map(([k, v]) => `  ${k.slice(11)}: ${v},`).join('\n') + `\n} as const;\n\n`;
+lay += `export const PORTS = {\n` + [...defines].filter(([k]) => k.startsWith('ESTATS_PORTS_')).map(([k, v]) => `  ${k.slice(13)}: ${v},`).join('\n') + `\n} as const;\n\n`;
 lay += `export const UPG = {\n` + [...defines].filter(([k]) => k.startsWith('ESTATS_UPG_')).map(([k, v]) => `  ${k.slice(11)}: ${v},`).join('\n') + `\n} as const;\n\n`;
 lay += `/** Byte offset of every field of struct estats_event. */\nexport const OFF = {\n` + ev.fields.map(f => `  ${f.name}: ${f.off},`).join('\n') + `\n} as const;\n\n`;
 lay += `/** Every field of struct estats_event: [name, C type, count, offset] (recorded in --record files). */\nexport const FIELDS: ReadonlyArray<readonly [string, string, number, number]> = [\n` + ev.fields.map(f => `  ['${f.name}', '${f.type}', ${f.count}, ${f.off}],`).join('\n') + `\n];\n\n`;

@@ -16,7 +16,7 @@ import { TOP_PLAIN, topProgram, type TopSink, type TopStyle } from './output/top
 import { parseDuration, parseSize, UsageError } from './units.js';
 import { CATALOG, DERIVED, UNAVAILABLE_THIS_RUN, findVar } from './estats/catalog.js';
 import { formatList, formatDescribe, listJson, type Here } from './estats/catalog-format.js';
-import { degradation, missingHookSummary, tracepointOf } from './estats/hooks.js';
+import { degradation, hooksNotNeeded, missingHookSummary, tracepointOf } from './estats/hooks.js';
 import type { Snapshot } from './estats/types.js';
 import type { EventFilter } from './run.js';
 
@@ -588,6 +588,8 @@ async function runLiveMain(a: LiveArgs): Promise<number> {
     ringBytes: a.ringBytes,
     // the kernel builds only the events the program needs (a recording keeps them all)
     kinds: recorder ? 0 : program.eventMask,
+    // and loads only the optional programs whose data it reads (a recording keeps them all)
+    skipHooks: recorder ? [] : hooksNotNeeded(program.uses),
     lports: pd.lports, rports: pd.rports, ports: pd.ports,
     log: verbose ? (level: number, m: string) => { if (level <= 1 || verbose > 1) io.err.write(m.startsWith('libbpf: ') ? `${m}\n` : `libbpf: ${m}\n`); } : undefined,
   });
@@ -635,7 +637,8 @@ async function runLiveMain(a: LiveArgs): Promise<number> {
         if (verbose) {
           io.err.write(`tcp-estats: exact upgrades (fentry/fexit): ${backend.upgradesLive ? 'live' : `off: ${backend.upgradeError ?? 'none'}`}\n`);
           const kinds = recorder || !program.events ? 'all' : [...program.events].join(', ');
-          io.err.write(`tcp-estats: attached ${backend.attached.length} programs (events sent: ${kinds}), seeded ${seeded} sockets; ready\n`);
+          const skipped = backend.skipped.length ? `; not loaded, as nothing read needs them: ${backend.skipped.map(tracepointOf).join(', ')}` : '';
+          io.err.write(`tcp-estats: attached ${backend.attached.length} programs (events sent: ${kinds}${skipped}), seeded ${seeded} sockets; ready\n`);
         }
         const t = top;
         if (t) {

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, wr
 import { fileURLToPath } from 'node:url';
 import { bpf, c, errno, setPrint, withProfilerSignalBlocked, BpfError, O_RDONLY, O_DIRECTORY, type Ptr } from './ffi.js';
 import { RingReader } from './ringbuf.js';
-import { CONFIG_OFF, CONFIG_SIZE, EV, FILTER, UPG } from '../stream/layout.generated.js';
+import { CONFIG_OFF, CONFIG_SIZE, EV, FILTER, HOOK_OFF, PORTS, UPG } from '../stream/layout.generated.js';
 import { HOOKS, tracepointOf } from '../estats/hooks.js';
 
 const UPG_ALL = Object.values(UPG).reduce((a, b) => a | b, 0);
@@ -64,6 +64,11 @@ export interface BackendOptions {
   ports: number[] | null;
   /** event kinds to send, bit 1 << EV.*; 0 = all (the kernel keeps every counter either way) */
   kinds?: number;
+  /**
+   * optional programs (section names) to leave unloaded: the user's program
+   * reads nothing they feed (src/estats/hooks.ts hooksNeeded); required ones are never left out
+   */
+  skipHooks?: readonly string[];
   /** try the optional fentry/fexit programs (default true) */
   upgrades?: boolean;
   /** libbpf messages and the verifier log (-v) */
@@ -271,12 +276,13 @@ export class Backend {
     const events = this.findMap(obj, 'events');
     this.ring = new RingReader(bpf.map_fd(events) as number, this.opts.ringBytes);
     this.countersFd = bpf.map_fd(this.findMap(obj, 'counters')) as number;
-    this.fillPorts(obj);
     return this;
   }
 
   /** Optional programs whose tracepoint this kernel lacks (src/estats/hooks.ts says what each costs). */
   readonly disabled: string[] = [];
+  /** Optional programs left unloaded because the user's program does not need them (BackendOptions.skipHooks). */
+  readonly skipped: string[] = [];
   /** ESTATS_UPG_* bits of the optional exact programs that loaded */
   upgradesLive = 0;
   /** why the optional exact programs are not live (null when they are) */
@@ -297,8 +303,8 @@ export class Backend {
     const ups = this.upgradeProgs(obj);
     for (const p of ups) bpf.program_set_autoload(p, upgrades);
     this.upgradesLive = upgrades && ups.length ? UPG_ALL : 0;
+    this.disableHooks(obj);
     this.configure(obj);
-    this.disableMissingHooks(obj);
     return obj;
   }
 
@@ -328,12 +334,20 @@ export class Backend {
     throw new BpfError(`the kernel rejected the BPF programs (errno ${e})${verifier ? '; run with -v for the verifier log' : ''}`, e, this.logLines);
   }
 
-  private disableMissingHooks(obj: Ptr): void {
+  /** Switch off the optional programs the kernel lacks (disabled) and those the user's program does not need (skipped). */
+  private disableHooks(obj: Ptr): void {
     this.disabled.length = 0; // the object may be opened twice (upgrade retry)
+    this.skipped.length = 0;
     const progs = new Map<string, Ptr>();
     for (let p = bpf.object_next_program(obj, null) as Ptr | null; p; p = bpf.object_next_program(obj, p) as Ptr | null)
       progs.set(bpf.program_section_name(p) as string, p);
-    const missing = missingTracepoints(progs.keys());
+    for (const sec of this.opts.skipHooks ?? []) {
+      const p = progs.get(sec);
+      if (!p || !OPTIONAL_SECTIONS.has(sec)) continue; // only optional programs may be left out
+      bpf.program_set_autoload(p, false);
+      this.skipped.push(sec);
+    }
+    const missing = missingTracepoints([...progs.keys()].filter(sec => !this.skipped.includes(sec)));
     if (!missing) return; // libbpf reports the missing BTF at load
     for (const sec of missing) {
       if (!OPTIONAL_SECTIONS.has(sec))
@@ -369,23 +383,15 @@ export class Backend {
     // CLOSE and SEED always: the table evicts on close, and sockets that existed before the start enter by seed
     buf.writeUInt32LE(o.kinds ? (o.kinds | (1 << EV.CLOSE) | (1 << EV.SEED)) >>> 0 : 0, CONFIG_OFF.kinds);
     buf.writeBigUInt64LE(BigInt(o.ringBytes), CONFIG_OFF.ring_size);
+    if (this.skipped.includes(HOOKS.xmit.section) || this.disabled.includes(HOOKS.xmit.section)) buf.writeUInt32LE(HOOK_OFF.XMIT, CONFIG_OFF.hooks_off);
+    // the port filter: one bit per port in each of the three maps (local, remote, either end)
+    const mark = (list: number[] | null, which: number) => {
+      for (const p of list ?? []) { const at = CONFIG_OFF.port_map + which + (p >> 3); buf[at] = buf[at]! | (1 << (p & 7)); }
+    };
+    mark(o.lports, PORTS.LOCAL); mark(o.rports, PORTS.REMOTE); mark(o.ports, PORTS.EITHER);
     if (bpf.map_set_initial_value(rodata, buf, size) !== 0) throw new BpfError(`cannot set the BPF configuration (errno ${errno()})`);
     if (bpf.map_set_max_entries(this.findMap(obj, 'events'), o.ringBytes) !== 0)
       throw new BpfError(`cannot size the ring buffer to ${o.ringBytes} bytes (errno ${errno()})`);
-  }
-
-  private fillPorts(obj: Ptr): void {
-    const o = this.opts;
-    const bits = new Map<number, number>();
-    const add = (list: number[] | null, bit: number) => { for (const p of list ?? []) bits.set(p, (bits.get(p) ?? 0) | bit); };
-    add(o.lports, 1); add(o.rports, 2); add(o.ports, 4);
-    if (bits.size === 0) return;
-    const fd = bpf.map_fd(this.findMap(obj, 'ports')) as number;
-    const k = Buffer.alloc(2), v = Buffer.alloc(1);
-    for (const [port, b] of bits) {
-      k.writeUInt16LE(port); v.writeUInt8(b);
-      if (bpf.map_update_elem(fd, k, v, 0n) !== 0) throw new BpfError(`cannot fill the kernel port filter (errno ${errno()})`);
-    }
   }
 
   private attach(obj: Ptr): void {
@@ -393,7 +399,7 @@ export class Backend {
       const sec = bpf.program_section_name(p) as string;
       const name = bpf.program_name(p) as string;
       if (sec.startsWith('iter/')) { this.iterProg = p; continue; }
-      if (this.disabled.includes(sec)) continue;
+      if (this.disabled.includes(sec) || this.skipped.includes(sec)) continue;
       if (isUpgrade(sec) && !this.upgradesLive) continue;
       let link: Ptr | null;
       if (sec === 'sockops') {

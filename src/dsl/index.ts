@@ -8,6 +8,8 @@ import { RuntimeCore, type Retain } from './runtime.js';
 import { render, toJSON, type Diagnostic } from './diagnostics.js';
 import { EVENT_NAMES } from '../estats/fields.js';
 import type { StatementAst } from './ast.js';
+import { hooksNotNeeded, type ProgramUses } from '../estats/hooks.js';
+import type { VarDef } from '../estats/types.js';
 
 export type { Diagnostic } from './diagnostics.js';
 export { CODES, toJSON as diagnosticsToJSON } from './diagnostics.js';
@@ -29,6 +31,8 @@ export interface Program {
   eventMask: number;
   /** port/family conjuncts of `where` that hold for EVERY statement, safe to push to the kernel filter */
   pushdown: Pushdown;
+  /** what the program reads: the loader leaves out the optional BPF programs it does not need (src/estats/hooks.ts hooksNeeded) */
+  uses: ProgramUses;
   /** human-readable plan for --dry-run (which events each statement needs, which conjuncts go to the kernel) */
   plan(): string;
 }
@@ -195,6 +199,7 @@ function buildProgram(checked: readonly CheckedStatement[], compiled: readonly C
     for (const n of c.eventNames) events.add(n);
   }
   const pushdown = buildPushdown(checked);
+  const uses = programUses(checked, events);
   const plan = (): string => {
     const out: string[] = [];
     for (const c of checked) {
@@ -215,11 +220,38 @@ function buildProgram(checked: readonly CheckedStatement[], compiled: readonly C
       out.push(`  kernel filter (this statement): ${pushText(p)}`);
     }
     out.push(`program: events ${events ? [...events].join(', ') : 'all'}; kernel filter: ${pushText(pushdown)}`);
+    const off = hooksNotNeeded(uses);
+    out.push(`programs not loaded (nothing read needs them): ${off.length ? off.join(', ') : 'none'}`);
     return out.join('\n') + '\n';
   };
   let eventMask = 0;
   for (const n of events ?? []) eventMask |= 1 << EVENT_KIND.get(n)!;
-  return { statements, events, eventMask: eventMask >>> 0, pushdown, plan };
+  return { statements, events, eventMask: eventMask >>> 0, pushdown, uses, plan };
+}
+
+/**
+ * The variables every statement names (in any clause), and whether the owner
+ * is shown: named (pid, comm) or in the identity columns of per-socket rows
+ * (a statement without aggregates).
+ */
+function programUses(checked: readonly CheckedStatement[], events: Set<string> | null): ProgramUses {
+  const vars = new Set<VarDef>();
+  let owner = false;
+  const seen = new Set<object>();
+  const walk = (x: unknown): void => {
+    if (x === null || typeof x !== 'object' || seen.has(x)) return;
+    seen.add(x);
+    if (Array.isArray(x)) { for (const y of x) walk(y); return; }
+    const e = x as Partial<TExpr> & Record<string, unknown>;
+    if (e.k === 'var') { vars.add((e as { def: VarDef }).def); return; }
+    if (e.k === 'field') { const n = (e as { def: { name: string } }).def.name; if (n === 'pid' || n === 'comm') owner = true; return; }
+    for (const [key, v] of Object.entries(e)) if (key !== 'ast' && key !== 'def' && key !== 'ty') walk(v);
+  };
+  for (const c of checked) {
+    if (!c.agg) owner = true;
+    walk([c.where, c.values, c.keys, c.aggs, c.rates, c.sort, c.columns]);
+  }
+  return { vars: [...vars], owner, events };
 }
 
 function fmtMs(ms: number): string {

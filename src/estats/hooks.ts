@@ -265,3 +265,61 @@ export function missingHookSummary(sec: string, vars: readonly VarDef[], upgrade
   if (!unavailable.length && !degraded.length) parts.push('no variable is affected');
   return { text: parts.join('; '), variables: unavailable.length + degraded.length };
 }
+
+/** What a user's program reads, for hooksNeeded(). */
+export interface ProgramUses {
+  /** every variable a statement names (where, print, by, sort, aggregates, rate/delta) */
+  readonly vars: readonly VarDef[];
+  /** the owner (pid, comm) is shown: named in the program, or in the identity columns of per-socket rows */
+  readonly owner: boolean;
+  /** the event kinds the kernel sends (`on` names); null = every kind */
+  readonly events: ReadonlySet<string> | null;
+}
+
+/** The optional hooks whose runs send events of a kind (the others come from required hooks). */
+const EVENT_HOOKS: Readonly<Record<string, readonly HookKey[]>> = {
+  retransmit: ['retransmit'],
+  congestion: ['cong'],
+  reset: ['send_reset', 'receive_reset'],
+};
+/** The hooks that learn the owner of sockets the tool did not see open (connect() and listen() are seen by sockops). */
+const OWNER_HOOKS: readonly HookKey[] = ['send_length', 'recv_length'];
+
+/**
+ * The optional hooks a program needs; the loader leaves the others unloaded
+ * (fewer runs per segment and connection, less verification at start).
+ * A hook is needed when
+ * - a variable the program reads has it as an input (its Dep table entry);
+ * - it sends an event kind the program asks for (every kind without `on`):
+ *   which events exist decides which rows there are;
+ * - a variable the program reads is sampled at every snapshot (snapshot deps
+ *   with a field, the extremes): every snapshot hook then takes part, as its
+ *   runs are sampling points even when the event is not sent;
+ * - the owner is shown (pid, comm): the send/recv hooks learn it for sockets
+ *   the tool did not see open (accepted or older ones).
+ * The values of what the program reads are then the same as with every hook
+ * attached: the event-kind mask already keeps the per-socket state
+ * independent of which events are sent. A recording needs every hook.
+ */
+export function hooksNeeded(u: ProgramUses, upgradesLive = 0): Set<HookKey> {
+  const out = new Set<HookKey>();
+  const optional = (k: HookKey) => HOOKS[k].kind === 'optional';
+  let sampled = false;
+  for (const v of u.vars) {
+    for (const d of liveDeps(v, upgradesLive)) {
+      if (d.hook === 'snapshot') { if (d.field !== undefined) sampled = true; continue; }
+      if (optional(d.hook)) out.add(d.hook);
+    }
+  }
+  if (sampled) for (const k of SNAPSHOT_HOOKS) if (optional(k)) out.add(k);
+  for (const [ev, hooks] of Object.entries(EVENT_HOOKS))
+    if (u.events === null || u.events.has(ev)) for (const k of hooks) out.add(k);
+  if (u.owner) for (const k of OWNER_HOOKS) out.add(k);
+  return out;
+}
+
+/** The optional hooks a program does not need, as section names (see hooksNeeded). */
+export function hooksNotNeeded(u: ProgramUses, upgradesLive = 0): string[] {
+  const need = hooksNeeded(u, upgradesLive);
+  return (Object.keys(HOOKS) as HookKey[]).filter(k => HOOKS[k].kind === 'optional' && !need.has(k)).map(k => HOOKS[k].section);
+}

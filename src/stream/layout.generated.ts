@@ -2,9 +2,9 @@
 /* eslint-disable */
 import type { Snapshot } from '../estats/snapshot.generated.js';
 
-export const LAYOUT_HASH = 'ebf41885b52dc9e4';
+export const LAYOUT_HASH = '6720c8cbf51cee5c';
 export const EVENT_SIZE = 776;
-export const CONFIG_SIZE = 40;
+export const CONFIG_SIZE = 24624;
 
 export const EV = {
   OPEN: 1,
@@ -32,6 +32,16 @@ export const FILTER = {
   LPORT: 1,
   RPORT: 2,
   PORT: 4,
+} as const;
+
+export const HOOK_OFF = {
+  XMIT: 1,
+} as const;
+
+export const PORTS = {
+  LOCAL: 0,
+  REMOTE: 8192,
+  EITHER: 16384,
 } as const;
 
 export const UPG = {
@@ -431,6 +441,9 @@ export const CONFIG_OFF = {
   upgrades: 24,
   kinds: 28,
   ring_size: 32,
+  hooks_off: 40,
+  pad0: 44,
+  port_map: 48,
 } as const;
 
 const td = new TextDecoder();

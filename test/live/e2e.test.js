@@ -66,7 +66,7 @@ test('a connection opened before the tool started is reported', { skip: needRoot
 
 test('nothing of ours stays attached after an uncaught exception', { skip: needRoot, timeout: 60000 }, async () => {
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, [BIN, '-v', '-f', 'json', '-e', 'print SmoothedRTT'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TCP_ESTATS_FAULT: 'throw-after-ready' } });
+  const child = spawn(process.execPath, [BIN, '-v', '-f', 'json', '-e', 'print *'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TCP_ESTATS_FAULT: 'throw-after-ready' } });
   let held = null, stderr = '';
   child.stderr.setEncoding('utf8').on('data', d => { stderr += d; if (!held && /; ready\n/.test(stderr)) held = heldBy(child.pid); });
   const code = await new Promise(res => child.on('exit', c => res(c)));
@@ -85,7 +85,7 @@ test('nothing of ours stays attached after an uncaught exception', { skip: needR
 
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGKILL']) {
   test(`nothing of ours stays attached after ${sig}`, { skip: needRoot, timeout: 60000 }, async () => {
-    const tool = startTool(['-f', 'json', '-e', 'print SmoothedRTT']);
+    const tool = startTool(['-f', 'json', '-e', 'print *']); // every program loaded
     await tool.ready;
     // exactly this instance's objects (other instances may run at the same time)
     const held = heldBy(tool.child.pid);
@@ -166,6 +166,34 @@ test('the event-kind mask changes which events are sent, not the values', { skip
   }
   assert.deepEqual(diffs, []);
   assert.ok(compared >= 4, `compared ${compared} of ${a.length} rows (the others reported skipped hook runs)`);
+});
+
+// A query that reads nothing an optional program feeds does not load it
+// (src/estats/hooks.ts hooksNeeded): what it does read is unchanged.
+test('optional programs a query does not need are not loaded, and what it reads is unchanged', { skip: needRoot, timeout: 60000 }, async () => {
+  const p = port();
+  const sel = `(lport == ${p} or rport == ${p})`;
+  const cols = 'SmoothedRTT, SegsOut, SegsIn, HCDataOctetsOut, HCDataOctetsIn, CurCwnd, SegsRetrans, DataSegsIn';
+  const lean = startTool(['-v', '-f', 'json', '-e', `on close where ${sel} print ${cols}`]);
+  const full = startTool(['-v', '-f', 'json', '-e', `where ${sel} and event == close print *`]);
+  await Promise.all([lean.ready, full.ready]);
+  await tcpx('transfer', p, 2000000);
+  await tcpx('transfer', p, 300000);
+  await sleep(500);
+  const a = (await lean.stop()).rows.filter(r => r.type === 'row');
+  const b = (await full.stop()).rows.filter(r => r.type === 'row');
+  const notLoaded = /not loaded, as nothing read needs them: ([^)]*)\)/.exec(lean.stderr)?.[1] ?? '';
+  for (const tp of ['net_dev_queue', 'kfree_skb', 'tcp_retransmit_skb', 'tcp_cong_state_set']) assert.ok(notLoaded.includes(tp), `${tp} left out: ${lean.stderr}`);
+  assert.doesNotMatch(full.stderr, /not loaded/, 'print * loads every program');
+  assert.equal(a.length, 6, `close rows: ${JSON.stringify(a.map(r => [r.lport, r.rport]))}`);
+  const bm = new Map(b.map(r => [r.cookie, r]));
+  const diffs = [];
+  for (const r of a) {
+    const o = bm.get(r.cookie);
+    assert.ok(o, `the full run has the close row of socket ${r.cookie}`);
+    for (const k of cols.split(', ')) if (JSON.stringify(r[k]) !== JSON.stringify(o[k])) diffs.push(`${k} of ${r.lport} → ${r.rport}: lean ${JSON.stringify(r[k])}, full ${JSON.stringify(o[k])}`);
+  }
+  assert.deepEqual(diffs, []);
 });
 
 // Where the kernel refuses the optional fentry/fexit programs, the refusal is

@@ -162,3 +162,55 @@ test('describe, list and list -f json say the same about a missing hook', () => 
   assert.deepEqual(j.find(o => o.name === 'SoftErrors').hooks, ['tp_btf/tcp_probe', 'tp_btf/kfree_skb']);
   assert.equal('degraded' in listJson(VARS, { missing: null })[0], false, 'not checked: no claim');
 });
+
+// ---------------------------------------------------------------------------
+// Which optional programs a query needs (the loader leaves the others out).
+import { hooksNeeded, hooksNotNeeded } from '../../dist/estats/hooks.js';
+import { compile } from '../../dist/dsl/index.js';
+
+const notLoaded = src => {
+  const { program, diagnostics } = compile(src);
+  assert.ok(program, JSON.stringify(diagnostics));
+  return hooksNotNeeded(program.uses).map(s => s.replace(/^tp_btf\//, '')).sort();
+};
+
+test('a query loads only the optional programs whose data it reads', () => {
+  // every event kind is sent (no on): the event-sending hooks stay; rows show pid/comm
+  assert.deepEqual(notLoaded('where dport == 443 print SmoothedRTT'), ['kfree_skb', 'net_dev_queue']);
+  // close rows of a plain kernel field: only the owner hooks stay
+  assert.deepEqual(notLoaded('on close where dport == 443 print SmoothedRTT'),
+    ['kfree_skb', 'net_dev_queue', 'tcp_cong_state_set', 'tcp_receive_reset', 'tcp_retransmit_skb', 'tcp_send_reset']);
+  // aggregate rows carry no owner; named in by, it is needed again
+  assert.deepEqual(notLoaded('on close print count() by rport'),
+    ['kfree_skb', 'net_dev_queue', 'sock_recv_length', 'sock_send_length', 'tcp_cong_state_set', 'tcp_receive_reset', 'tcp_retransmit_skb', 'tcp_send_reset']);
+  assert.ok(!notLoaded('on close print count() by comm').includes('sock_send_length'));
+  assert.ok(!notLoaded('on close where pid == 1 print count()').includes('sock_recv_length'));
+  // a variable fed by an optional hook, in any clause
+  assert.ok(!notLoaded('on close where ZeroRwinSent > 0 print count()').includes('net_dev_queue'));
+  assert.ok(!notLoaded('on close print sum(SoftErrors)').includes('kfree_skb'));
+  assert.ok(!notLoaded('on close print count() by CongSignals').includes('tcp_cong_state_set'));
+  assert.ok(!notLoaded('on close print SmoothedRTT sort MaxRwinSent desc').includes('net_dev_queue'));
+  // an extreme is sampled at every snapshot: every snapshot hook stays
+  assert.deepEqual(notLoaded('on close print MaxRTT'), ['kfree_skb', 'net_dev_queue']);
+  // an event kind asked for loads the hook that sends it
+  assert.ok(!notLoaded('on retransmit print count() by rport').includes('tcp_retransmit_skb'));
+  assert.ok(!notLoaded('on reset print count() by rport').includes('tcp_send_reset'));
+  assert.ok(!notLoaded('on congestion print count() by rport').includes('tcp_cong_state_set'));
+  // everything read: everything loaded
+  assert.deepEqual(notLoaded('on close print *'), []);
+  assert.deepEqual(notLoaded('every 1s print Perf.*, Path.*, Stack.*, App.*, Tune.*'), []);
+});
+
+test('a variable that a missing hook would degrade always loads that hook', () => {
+  // hooksNeeded and degradation() read the same table: whatever a missing hook
+  // would cost a variable, reading the variable keeps the hook
+  const optional = Object.keys(HOOKS).filter(k => HOOKS[k].kind === 'optional');
+  let pairs = 0;
+  for (const v of VARS) {
+    const need = hooksNeeded({ vars: [v], owner: false, events: new Set(['close']) });
+    for (const k of optional) {
+      if (degradation(v, [HOOKS[k].section])) { assert.ok(need.has(k), `${v.name} needs ${k}`); pairs++; }
+    }
+  }
+  assert.ok(pairs >= 15, `checked ${pairs} variable/hook pairs`);
+});
