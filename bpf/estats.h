@@ -137,7 +137,7 @@ struct estats_sk {
 	__u64 c_ca_ops;          /* icsk_ca_ops the cached name belongs to */
 	char c_cc[ESTATS_CC_LEN];
 	__u32 prev_chrono_start; /* tp->chrono_start at the last snapshot (SndLimTrans*: hidden round trips) */
-	__u32 pad4;
+	__u32 last_sample_j;     /* jiffies (low 32 bits) at last_sample_ns */
 };
 
 /* Per-listener counters (the tcpEStatsListenerTable), keyed by network namespace + port. */

@@ -176,6 +176,7 @@ export interface Snapshot {
   readonly c_ca_ops: bigint;
   readonly c_cc: string;
   readonly prev_chrono_start: number;
+  readonly last_sample_j: number;
   readonly l_start_wall_ns: bigint;
   readonly l_syn_rcvd: bigint;
   readonly l_initial: bigint;
@@ -361,6 +362,7 @@ export const SNAPSHOT_FIELDS = [
   'c_ca_ops',
   'c_cc',
   'prev_chrono_start',
+  'last_sample_j',
   'l_start_wall_ns',
   'l_syn_rcvd',
   'l_initial',

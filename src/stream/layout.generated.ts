@@ -2,7 +2,7 @@
 /* eslint-disable */
 import type { Snapshot } from '../estats/snapshot.generated.js';
 
-export const LAYOUT_HASH = '6720c8cbf51cee5c';
+export const LAYOUT_HASH = 'd8cbd93870cd647b';
 export const EVENT_SIZE = 776;
 export const CONFIG_SIZE = 24624;
 
@@ -231,7 +231,7 @@ export const OFF = {
   c_ca_ops: 680,
   c_cc: 688,
   prev_chrono_start: 704,
-  pad4: 708,
+  last_sample_j: 708,
   l_start_wall_ns: 712,
   l_syn_rcvd: 720,
   l_initial: 728,
@@ -421,7 +421,7 @@ export const FIELDS: ReadonlyArray<readonly [string, string, number, number]> = 
   ['c_ca_ops', '__u64', 1, 680],
   ['c_cc', 'char', 16, 688],
   ['prev_chrono_start', '__u32', 1, 704],
-  ['pad4', '__u32', 1, 708],
+  ['last_sample_j', '__u32', 1, 708],
   ['l_start_wall_ns', '__u64', 1, 712],
   ['l_syn_rcvd', '__u64', 1, 720],
   ['l_initial', '__u64', 1, 728],
@@ -639,6 +639,7 @@ export class EventView implements Snapshot {
   get c_ca_ops(): bigint { return this.dv.getBigUint64(this.o + 680, true); }
   get c_cc(): string { return cstr(this.u8, this.o + 688, 16); }
   get prev_chrono_start(): number { return this.dv.getUint32(this.o + 704, true); }
+  get last_sample_j(): number { return this.dv.getUint32(this.o + 708, true); }
   get l_start_wall_ns(): bigint { return this.dv.getBigUint64(this.o + 712, true); }
   get l_syn_rcvd(): bigint { return this.dv.getBigUint64(this.o + 720, true); }
   get l_initial(): bigint { return this.dv.getBigUint64(this.o + 728, true); }
