@@ -593,10 +593,22 @@ static __always_inline void emit_c(struct sock *sk, struct tcp_sock *tp, struct 
 /* tracing programs: the cookie helper takes the socket */
 #define emit(sk, tp, st, ...) emit_c(sk, tp, st, bpf_get_socket_cookie(sk), __VA_ARGS__)
 
-/* Does the user's program need events of this kind (CFG.kinds, 0 = all)? */
-static __always_inline bool want(__u8 kind)
+/*
+ * Does the user's program need events of this kind for this socket? CFG.kinds
+ * (0 = all), or CFG.kinds_own for a socket of the tool's own network
+ * namespace: snapshot statements refresh those through iter/tcp before each
+ * tick, so they need no events between ticks (other namespaces' sockets are
+ * kept current by their events).
+ */
+static __always_inline bool want(const struct sock *sk, struct estats_sk *st, __u8 kind)
 {
-	return !CFG.kinds || (CFG.kinds & (1U << kind));
+	__u32 k = CFG.kinds;
+	if (CFG.kinds_own != k) {
+		__u32 ino = st && st->c_netns ? st->c_netns : BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+		if (ino == CFG.own_netns)
+			k = CFG.kinds_own;
+	}
+	return !k || (k & (1U << kind));
 }
 
 /*
@@ -617,10 +629,10 @@ static __always_inline void skip_emit(struct sock *sk, struct tcp_sock *tp, stru
  * ESTATS_F_STATE when the program also wants STATE events (user space then
  * delivers the STATE event first); 0 = nothing to send.
  */
-static __always_inline __u16 transition_kind(__u8 kind)
+static __always_inline __u16 transition_kind(const struct sock *sk, struct estats_sk *st, __u8 kind)
 {
-	bool s = want(ESTATS_EV_STATE);
-	if (kind != ESTATS_EV_STATE && want(kind))
+	bool s = want(sk, st, ESTATS_EV_STATE);
+	if (kind != ESTATS_EV_STATE && want(sk, st, kind))
 		return kind | (s ? ESTATS_F_STATE << 8 : 0);
 	return s ? ESTATS_EV_STATE : 0;
 }
@@ -764,7 +776,7 @@ int BPF_PROG(estats_state, struct sock *sk, int oldstate, int newstate)
 	__u8 kind = newstate == TCP_SYN_RECV ? ESTATS_EV_OPEN :
 		    newstate == TCP_ESTABLISHED ? ESTATS_EV_ESTABLISHED :
 		    newstate == TCP_CLOSE ? ESTATS_EV_CLOSE : ESTATS_EV_STATE;
-	__u16 kf = transition_kind(kind);
+	__u16 kf = transition_kind(sk, st, kind);
 	if (kf)
 		emit(sk, tp, st, kf, newstate, oldstate, 0, 0, 0);
 	else
@@ -964,7 +976,7 @@ int BPF_PROG(estats_probe, struct sock *sk, struct sk_buff *skb)
 		return 0;
 	on_segment(st, tp, skb);
 	/* sample_due() first: the rate limit's clock must not depend on the mask */
-	if (!sample_due(st) || !want(ESTATS_EV_ACK)) {
+	if (!sample_due(st) || !want(sk, st, ESTATS_EV_ACK)) {
 		track_extremes(st, tp);
 		return 0;
 	}
@@ -981,7 +993,7 @@ int BPF_PROG(estats_retransmit, struct sock *sk, struct sk_buff *skb, int err)
 	if (!tp)
 		return 0;
 	struct estats_sk *st = state_of(sk, true);
-	if (!want(ESTATS_EV_RETRANSMIT)) {
+	if (!want(sk, st, ESTATS_EV_RETRANSMIT)) {
 		skip_emit(sk, tp, st, ESTATS_EV_RETRANSMIT);
 		return 0;
 	}
@@ -1043,7 +1055,7 @@ int BPF_PROG(estats_cong_state, struct sock *sk, __u8 newstate)
 			}
 		}
 	}
-	if (want(ESTATS_EV_CONGESTION))
+	if (want(sk, st, ESTATS_EV_CONGESTION))
 		emit(sk, tp, st, ESTATS_EV_CONGESTION, -1, 0, old, newstate, 0);
 	else
 		skip_emit(sk, tp, st, ESTATS_EV_CONGESTION);
@@ -1059,7 +1071,7 @@ static __always_inline void on_reset(struct sock *sk, __u32 sent)
 	struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
 	if (!tp)
 		return;
-	if (want(ESTATS_EV_RESET))
+	if (want(sk, 0, ESTATS_EV_RESET))
 		emit(sk, tp, state_of(sk, false), ESTATS_EV_RESET, -1, 0, 0, sent, 0);
 	else
 		skip_emit(sk, tp, state_of(sk, false), ESTATS_EV_RESET);
@@ -1254,7 +1266,7 @@ int estats_sockops(struct bpf_sock_ops *skops)
 		 * ESTABLISHED child through tcp_child_process (not tcp_probe) before
 		 * PASSIVE_ESTABLISHED_CB could set the flags on the child */
 		bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags | ESTATS_CB_FLAGS);
-		if (want(ESTATS_EV_STATE))
+		if (want(sk, st, ESTATS_EV_STATE))
 			emit_c(sk, tp, st, bpf_get_socket_cookie(skops), ESTATS_EV_STATE, TCP_LISTEN, TCP_CLOSE, 0, 0, 0);
 		else
 			skip_emit(sk, tp, st, ESTATS_EV_STATE);
@@ -1269,7 +1281,7 @@ int estats_sockops(struct bpf_sock_ops *skops)
 			st->sk_flags |= ESTATS_F_ACTIVE | ESTATS_F_BASELINE;
 			set_owner(st);
 		}
-		__u16 kf = transition_kind(ESTATS_EV_OPEN);
+		__u16 kf = transition_kind(sk, st, ESTATS_EV_OPEN);
 		if (kf)
 			emit_c(sk, tp, st, bpf_get_socket_cookie(skops), kf, TCP_SYN_SENT, TCP_CLOSE, 0, 0, 0);
 		else
@@ -1304,7 +1316,7 @@ int estats_sockops(struct bpf_sock_ops *skops)
 			if (BPF_CORE_READ_BITFIELD(tp, inet_conn.icsk_ca_state) == TCP_CA_Open)
 				st->abrupt_timeouts++;
 		}
-		if (want(ESTATS_EV_TIMEOUT))
+		if (want(sk, st, ESTATS_EV_TIMEOUT))
 			emit_c(sk, tp, st, bpf_get_socket_cookie(skops), ESTATS_EV_TIMEOUT, -1, 0, 0, skops->args[0], jiffies_to_us(skops->args[1]));
 		else
 			skip_emit(sk, tp, st, ESTATS_EV_TIMEOUT);
@@ -1316,7 +1328,7 @@ int estats_sockops(struct bpf_sock_ops *skops)
 			break;
 		if (st)
 			rtt_cb_sync(st, tp, skops->args[0], skops->args[1]);
-		if (want(ESTATS_EV_RTT))
+		if (want(sk, st, ESTATS_EV_RTT))
 			emit_c(sk, tp, st, bpf_get_socket_cookie(skops), ESTATS_EV_RTT, -1, 0, 0, skops->args[0], skops->args[1]);
 		else
 			skip_emit(sk, tp, st, ESTATS_EV_RTT);

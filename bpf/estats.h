@@ -272,6 +272,8 @@ struct estats_config {
 	                            state is kept whatever the mask: only the sending is skipped */
 	__u64 ring_size;         /* bytes of the events ring (wake-up threshold without a query) */
 	__u32 hooks_off;         /* ESTATS_OFF_*: optional programs the loader left unattached */
+	__u32 kinds_own;         /* the same as kinds, for sockets of the network namespace own_netns */
+	__u32 own_netns;         /* inode number of the tool's network namespace */
 	__u32 pad0;
 	/* kernel-side port filter, three bitmaps of 8192 bytes (one bit per port):
 	 * allowed as local port (ESTATS_PORTS_LOCAL), as remote port

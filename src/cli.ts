@@ -578,7 +578,8 @@ async function runLiveMain(a: LiveArgs): Promise<number> {
     talk.say('error', (e as Error).message); // e.g. libbpf.so.1 missing, with its fix
     return EXIT_RUNTIME;
   }
-  const { runLive } = await import('./run.js');
+  const { runLive, ownNetns } = await import('./run.js');
+  const { ownNetnsEvents } = await import('./dsl/index.js');
   const pd = program.pushdown;
   const verbose = o.verbose as number;
   const backend = new Backend({
@@ -588,6 +589,7 @@ async function runLiveMain(a: LiveArgs): Promise<number> {
     ringBytes: a.ringBytes,
     // the kernel builds only the events the program needs (a recording keeps them all)
     kinds: recorder ? 0 : program.eventMask,
+    kindsOwnNetns: recorder ? null : program.ownNetnsEventMask, ownNetns: ownNetns(),
     // and loads only the optional programs whose data it reads (a recording keeps them all)
     skipHooks: recorder ? [] : hooksNotNeeded(program.uses),
     lports: pd.lports, rports: pd.rports, ports: pd.ports,
@@ -636,7 +638,9 @@ async function runLiveMain(a: LiveArgs): Promise<number> {
       onReady: (seeded: number) => {
         if (verbose) {
           io.err.write(`tcp-estats: exact upgrades (fentry/fexit): ${backend.upgradesLive ? 'live' : `off: ${backend.upgradeError ?? 'none'}`}\n`);
-          const kinds = recorder || !program.events ? 'all' : [...program.events].join(', ');
+          let kinds = recorder || !program.events ? 'all' : [...program.events].join(', ');
+          const own = recorder ? null : ownNetnsEvents(program.ownNetnsEventMask, program.eventMask);
+          if (own) kinds += `; this network namespace: ${own}`;
           const skipped = backend.skipped.length ? `; not loaded, as nothing read needs them: ${backend.skipped.map(tracepointOf).join(', ')}` : '';
           io.err.write(`tcp-estats: attached ${backend.attached.length} programs (events sent: ${kinds}${skipped}), seeded ${seeded} sockets; ready\n`);
         }

@@ -49,7 +49,8 @@ export interface RunStats {
 
 
 
-function ownNetns(): number {
+/** inode number of this process's network namespace (the one iter/tcp walks), 0 if unknown */
+export function ownNetns(): number {
   try { return Number(/\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/net'))?.[1] ?? 0); } catch { return 0; }
 }
 

@@ -65,6 +65,14 @@ export interface BackendOptions {
   /** event kinds to send, bit 1 << EV.*; 0 = all (the kernel keeps every counter either way) */
   kinds?: number;
   /**
+   * event kinds to send for sockets of the network namespace ownNetns (null
+   * or absent: the same as kinds; 0 here means close and seed only): snapshot
+   * statements refresh those sockets through iter/tcp before each tick
+   */
+  kindsOwnNetns?: number | null;
+  /** inode number of the tool's network namespace */
+  ownNetns?: number;
+  /**
    * optional programs (section names) to leave unloaded: the user's program
    * reads nothing they feed (src/estats/hooks.ts hooksNeeded); required ones are never left out
    */
@@ -381,7 +389,11 @@ export class Backend {
     buf.writeBigUInt64LE(o.wallOffsetNs, CONFIG_OFF.wall_offset_ns);
     buf.writeUInt32LE(this.upgradesLive, CONFIG_OFF.upgrades);
     // CLOSE and SEED always: the table evicts on close, and sockets that existed before the start enter by seed
-    buf.writeUInt32LE(o.kinds ? (o.kinds | (1 << EV.CLOSE) | (1 << EV.SEED)) >>> 0 : 0, CONFIG_OFF.kinds);
+    const always = (1 << EV.CLOSE) | (1 << EV.SEED);
+    const kinds = o.kinds ? (o.kinds | always) >>> 0 : 0;
+    buf.writeUInt32LE(kinds, CONFIG_OFF.kinds);
+    buf.writeUInt32LE(o.kindsOwnNetns === null || o.kindsOwnNetns === undefined || !o.ownNetns ? kinds : (o.kindsOwnNetns | always) >>> 0, CONFIG_OFF.kinds_own);
+    buf.writeUInt32LE(o.ownNetns ?? 0, CONFIG_OFF.own_netns);
     buf.writeBigUInt64LE(BigInt(o.ringBytes), CONFIG_OFF.ring_size);
     if (this.skipped.includes(HOOKS.xmit.section) || this.disabled.includes(HOOKS.xmit.section)) buf.writeUInt32LE(HOOK_OFF.XMIT, CONFIG_OFF.hooks_off);
     // the port filter: one bit per port in each of the three maps (local, remote, either end)

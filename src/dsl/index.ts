@@ -29,6 +29,13 @@ export interface Program {
   events: Set<string> | null;
   /** the same as a bit mask (1 << kind) for the kernel side; 0 = all events */
   eventMask: number;
+  /**
+   * the event kinds needed for sockets of the tool's own network namespace,
+   * as a mask (close and seed are always sent), or null for all: snapshot
+   * statements (every D, no on) get those sockets from the refresh before
+   * each tick, so only the other statements' kinds count
+   */
+  ownNetnsEventMask: number | null;
   /** port/family conjuncts of `where` that hold for EVERY statement, safe to push to the kernel filter */
   pushdown: Pushdown;
   /** what the program reads: the loader leaves out the optional BPF programs it does not need (src/estats/hooks.ts hooksNeeded) */
@@ -219,14 +226,32 @@ function buildProgram(checked: readonly CheckedStatement[], compiled: readonly C
       else if (c.limit !== null) out.push(`  limit:   ${c.limit}`);
       out.push(`  kernel filter (this statement): ${pushText(p)}`);
     }
-    out.push(`program: events ${events ? [...events].join(', ') : 'all'}; kernel filter: ${pushText(pushdown)}`);
+    const own = ownNetnsEvents(ownMask(checked), eventMask);
+    out.push(`program: events ${events ? [...events].join(', ') : 'all'}${own ? ` (sockets of this network namespace: ${own}, as snapshot statements refresh them before each tick)` : ''}; kernel filter: ${pushText(pushdown)}`);
     const off = hooksNotNeeded(uses);
     out.push(`programs not loaded (nothing read needs them): ${off.length ? off.join(', ') : 'none'}`);
     return out.join('\n') + '\n';
   };
   let eventMask = 0;
   for (const n of events ?? []) eventMask |= 1 << EVENT_KIND.get(n)!;
-  return { statements, events, eventMask: eventMask >>> 0, pushdown, uses, plan };
+  return { statements, events, eventMask: eventMask >>> 0, ownNetnsEventMask: ownMask(checked), pushdown, uses, plan };
+}
+
+/** The event kinds sent for sockets of the tool's network namespace, as text, when they differ from the program's events (else null). */
+export function ownNetnsEvents(own: number | null, eventMask: number): string | null {
+  if (own === null || (own === eventMask && eventMask !== 0)) return null; // eventMask 0 = all kinds
+  return Object.entries(EVENT_NAMES).filter(([k, n]) => n === 'close' || (own & (1 << Number(k)))).map(([, n]) => n).join(', ');
+}
+
+/** Program.ownNetnsEventMask: the kinds the statements other than snapshot ones need (null = all). */
+function ownMask(checked: readonly CheckedStatement[]): number | null {
+  let m = 0;
+  for (const c of checked) {
+    if (c.mode === 'snapshot') continue;
+    if (c.eventNames === null) return null;
+    for (const n of c.eventNames) m |= 1 << EVENT_KIND.get(n)!;
+  }
+  return m >>> 0;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Snapshot } from '../estats/snapshot.generated.js';
 
 export const LAYOUT_HASH = 'd8cbd93870cd647b';
 export const EVENT_SIZE = 776;
-export const CONFIG_SIZE = 24624;
+export const CONFIG_SIZE = 24632;
 
 export const EV = {
   OPEN: 1,
@@ -442,8 +442,10 @@ export const CONFIG_OFF = {
   kinds: 28,
   ring_size: 32,
   hooks_off: 40,
-  pad0: 44,
-  port_map: 48,
+  kinds_own: 44,
+  own_netns: 48,
+  pad0: 52,
+  port_map: 56,
 } as const;
 
 const td = new TextDecoder();

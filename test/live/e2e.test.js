@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { needRoot, startTool, tcpx, port, ourKernelObjects, heldBy, sleep, BIN } from './util.js';
 
 const VARS = 'SmoothedRTT, CurCwnd, CurMSS, SegsOut, SegsIn, HCDataOctetsOut, HCThruOctetsAcked, SegsRetrans';
@@ -193,6 +193,53 @@ test('optional programs a query does not need are not loaded, and what it reads 
     assert.ok(o, `the full run has the close row of socket ${r.cookie}`);
     for (const k of cols.split(', ')) if (JSON.stringify(r[k]) !== JSON.stringify(o[k])) diffs.push(`${k} of ${r.lport} → ${r.rport}: lean ${JSON.stringify(r[k])}, full ${JSON.stringify(o[k])}`);
   }
+  assert.deepEqual(diffs, []);
+});
+
+// Snapshot statements (every D, no on) read the sockets of the tool's own
+// network namespace from the refresh before each tick: the kernel sends no
+// other events for them, and the tick rows are the same.
+const SEND_THEN_IDLE = `
+import socket, sys, threading, time
+p, n, idle = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(('127.0.0.1', p)); srv.listen(1)
+def sink():
+    c, _ = srv.accept()
+    while c.recv(1 << 16): pass
+    c.close()
+t = threading.Thread(target=sink); t.start()
+cli = socket.create_connection(('127.0.0.1', p))
+left = n
+while left > 0: left -= cli.send(b'x' * min(left, 65536))
+time.sleep(idle)
+cli.close(); t.join(); srv.close()
+`;
+test('snapshot statements need no events between ticks from sockets of the own namespace: the same tick rows', { skip: needRoot, timeout: 60000 }, async () => {
+  const p = port();
+  const cols = 'HCDataOctetsOut, HCDataOctetsIn, SegsOut, SegsIn, DataSegsIn, SmoothedRTT, CurCwnd, MaxRTT, MaxSsCwnd, SndLimTransSnd';
+  const stmt = `every 250ms where lport == ${p} or rport == ${p} print ${cols}`;
+  const lean = startTool(['-v', '-f', 'json', '-e', stmt]);
+  // a second statement that asks for every event keeps the first one's sockets fed by events
+  const full = startTool(['-v', '-f', 'json', '-e', `${stmt}\nwhere lport == 1 print SmoothedRTT`]);
+  await Promise.all([lean.ready, full.ready]);
+  await new Promise((res, rej) => execFile('python3', ['-c', SEND_THEN_IDLE, String(p), '3000000', '1.5'], e => (e ? rej(e) : res())));
+  await sleep(300);
+  const a = (await lean.stop()).rows.filter(r => r.type === 'row');
+  const b = (await full.stop()).rows.filter(r => r.type === 'row' && r.stmt === 1);
+  assert.match(lean.stderr, /events sent: all; this network namespace: close[;)]/, 'the lean instance asks for close events only here');
+  assert.doesNotMatch(full.stderr, /this network namespace/);
+  // the last tick row of each end of the connection, taken while it was idle
+  const last = rows => {
+    const m = new Map();
+    for (const r of rows) if (r.HCDataOctetsOut >= 3000000 || r.HCDataOctetsIn >= 3000000) m.set(`${r.lport}>${r.rport}`, r);
+    return m;
+  };
+  const la = last(a), lb = last(b);
+  assert.equal(la.size, 2, `both ends in the lean run: ${[...la.keys()]}`);
+  assert.deepEqual([...la.keys()].sort(), [...lb.keys()].sort());
+  const diffs = [];
+  for (const [k, r] of la) for (const c of cols.split(', ')) if (JSON.stringify(r[c]) !== JSON.stringify(lb.get(k)[c])) diffs.push(`${c} of ${k}: lean ${JSON.stringify(r[c])}, full ${JSON.stringify(lb.get(k)[c])}`);
   assert.deepEqual(diffs, []);
 });
 

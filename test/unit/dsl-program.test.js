@@ -96,7 +96,12 @@ test('plan() names each statement, its mode, events, columns and kernel filter',
   assert.match(plan, /kernel filter \(this statement\): rport in \(443\)/);
   assert.match(plan, /^statement 2 \(line 2\): print Perf.SmoothedRTT every 2s$/m);
   assert.match(plan, /snapshot: every 2s, one row per live socket/);
-  assert.match(plan, /^program: events all; kernel filter: none \(every socket\)$/m);
+  // the snapshot statement needs no events from sockets of the own namespace: only the retransmits of statement 1
+  assert.match(plan, /^program: events all \(sockets of this network namespace: retransmit, close, as snapshot statements refresh them before each tick\); kernel filter: none \(every socket\)$/m);
+  assert.equal(p.ownNetnsEventMask, 1 << 6, 'retransmit (close and seed are added by the loader)');
+  assert.equal(mustCompile('every 1s print SmoothedRTT').ownNetnsEventMask, 0, 'snapshot statements alone: close only');
+  assert.equal(mustCompile('every 1s print SmoothedRTT\nprint SegsOut').ownNetnsEventMask, null, 'a statement that sees every event: all');
+  assert.equal(mustCompile('on close print SegsOut').ownNetnsEventMask, mustCompile('on close print SegsOut').eventMask, 'no snapshot statement: the same mask');
 });
 
 test('warnings keep the program, errors drop it', () => {
