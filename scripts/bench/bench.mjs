@@ -364,7 +364,9 @@ async function b1() {
     for (let r = 0; r < CFG.bulk.rounds; r++) {
       for (let i = 0; i < cs.length; i++) {
         const cfg = cs[(i + r) % cs.length]; // rotate the order every round
-        const w = await withConfig(cfg, () => workload(NS, 'bulk', ['-p', P_BULK, '-n', flows, '-t', CFG.bulk.secs, '-W', CFG.bulk.warm].map(String), 120, WL_CPU));
+        // the monitor runs in the workload's namespace, as a user runs it next to the workload
+        // (the default view's refresh before each tick, iter/tcp, reads the tool's own namespace)
+        const w = await withConfig(cfg, () => workload(NS, 'bulk', ['-p', P_BULK, '-n', flows, '-t', CFG.bulk.secs, '-W', CFG.bulk.warm].map(String), 120, WL_CPU), { ns: NS });
         runs.push({ config: cfg.name, round: r, ...w, cpu_per_unit: w.cpu_ns_per_kb });
         log(`b1 bulk ${flows} flow(s) ${cfg.name} r${r}: ${w.MBps ?? w.error} MB/s, monitor ${w.monitor_cpu_pct ?? '-'}% CPU, events/s ${w.events?.per_s ?? '-'}`);
       }
@@ -379,7 +381,7 @@ async function b1() {
         const cfg = cs[(i + r) % cs.length];
         const ns = `${NS}-churn`;
         nsAdd(ns); // fresh namespace: no TIME_WAIT left from the previous run
-        const w = await withConfig(cfg, () => workload(ns, 'churn', ['-p', P_CHURN, '-c', CFG.churn.clients, '-t', CFG.churn.secs, '-W', CFG.churn.warm].map(String), 120, WL_CPU));
+        const w = await withConfig(cfg, () => workload(ns, 'churn', ['-p', P_CHURN, '-c', CFG.churn.clients, '-t', CFG.churn.secs, '-W', CFG.churn.warm].map(String), 120, WL_CPU), { ns });
         nsDel(ns);
         runs.push({ config: cfg.name, round: r, ...w, cpu_per_unit: w.cpu_us_per_conn });
         log(`b1 churn ${cfg.name} r${r}: ${w.cps ?? w.error} conn/s, monitor ${w.monitor_cpu_pct ?? '-'}% CPU, events/s ${w.events?.per_s ?? '-'}${w.monitor?.lost_reported ? ` lost ${w.monitor.lost_reported}` : ''}`);

@@ -25,22 +25,36 @@ function bootKey(): string {
   return `${boot} ${release}`;
 }
 
-/** The refusal remembered for this boot, or null. */
-function upgradesRefusedThisBoot(): string | null {
+/** A memo file's content if it was written in this boot of this kernel, else null. */
+function readMemo(file: string): Record<string, unknown> | null {
   try {
-    const m = JSON.parse(readFileSync(UPGRADE_MEMO, 'utf8')) as { boot?: string; refused?: string };
-    return m.boot === bootKey() && typeof m.refused === 'string' && m.refused ? m.refused : null;
+    const m = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    return m.boot === bootKey() ? m : null;
   } catch { return null; }
 }
 
-/** Remember a refusal (or forget it: null). Best effort: a read-only /run only costs the retry. */
-function rememberUpgrades(refused: string | null): void {
+/** Write a memo for this boot (root only: /run/tcp-estats is 0700). Best effort: a read-only /run only costs the work again. */
+function writeMemo(file: string, content: Record<string, unknown>): void {
   try {
-    if (refused === null) { rmSync(UPGRADE_MEMO, { force: true }); return; }
     mkdirSync('/run/tcp-estats', { recursive: true, mode: 0o700 });
-    writeFileSync(UPGRADE_MEMO, `${JSON.stringify({ boot: bootKey(), refused, at: new Date().toISOString() })}\n`, { mode: 0o600 });
+    writeFileSync(file, `${JSON.stringify({ boot: bootKey(), ...content, at: new Date().toISOString() })}\n`, { mode: 0o600 });
   } catch { /* not fatal */ }
 }
+
+/** The refusal remembered for this boot, or null. */
+function upgradesRefusedThisBoot(): string | null {
+  const refused = readMemo(UPGRADE_MEMO)?.refused;
+  return typeof refused === 'string' && refused ? refused : null;
+}
+
+/** Remember a refusal (or forget it: null). */
+function rememberUpgrades(refused: string | null): void {
+  if (refused !== null) writeMemo(UPGRADE_MEMO, { refused });
+  else try { rmSync(UPGRADE_MEMO, { force: true }); } catch { /* not fatal */ }
+}
+
+/** Which tracepoints this boot's kernel has, from its BTF (parsing it costs ~16 ms per start; the answer holds until reboot). */
+export const TRACEPOINT_MEMO = '/run/tcp-estats/tracepoints.json';
 
 /** bpf/estats.bpf.o of the package, from dist/bpf/loader.js or from the bundle dist/tcp-estats.mjs */
 export const DEFAULT_OBJECT = ((): string => {
@@ -189,19 +203,23 @@ function hiddenByFault(): string[] {
  * cannot be read (libbpf reports that at load).
  */
 export function missingTracepoints(sections: Iterable<string>): string[] | null {
-  const btf = bpf.btf_load_vmlinux() as Ptr | null;
-  if (!btf) return null;
+  const secs = [...sections].filter(sec => sec.startsWith('tp_btf/'));
+  const memo = readMemo(TRACEPOINT_MEMO)?.have as Record<string, boolean> | undefined;
+  let have: Record<string, boolean>;
+  if (memo && typeof memo === 'object' && secs.every(sec => typeof memo[tracepointOf(sec)] === 'boolean')) {
+    have = memo;
+  } else {
+    const btf = bpf.btf_load_vmlinux() as Ptr | null;
+    if (!btf) return null;
+    have = {};
+    try {
+      const BTF_KIND_TYPEDEF = 8;
+      for (const sec of secs) have[tracepointOf(sec)] = (bpf.btf_find_by_name_kind(btf, `btf_trace_${tracepointOf(sec)}`, BTF_KIND_TYPEDEF) as number) >= 0;
+    } finally { bpf.btf_free(btf); }
+    writeMemo(TRACEPOINT_MEMO, { have: { ...memo, ...have } });
+  }
   const hidden = hiddenByFault();
-  const out: string[] = [];
-  try {
-    const BTF_KIND_TYPEDEF = 8;
-    for (const sec of sections) {
-      if (!sec.startsWith('tp_btf/')) continue;
-      const tp = tracepointOf(sec);
-      if (hidden.includes(tp) || (bpf.btf_find_by_name_kind(btf, `btf_trace_${tp}`, BTF_KIND_TYPEDEF) as number) < 0) out.push(sec);
-    }
-  } finally { bpf.btf_free(btf); }
-  return out;
+  return secs.filter(sec => hidden.includes(tracepointOf(sec)) || !have[tracepointOf(sec)]);
 }
 
 /**
@@ -355,9 +373,11 @@ export class Backend {
       bpf.program_set_autoload(p, false);
       this.skipped.push(sec);
     }
-    const missing = missingTracepoints([...progs.keys()].filter(sec => !this.skipped.includes(sec)));
+    // every section, skipped or not: the answer is remembered for the boot, whatever the next query needs
+    const missing = missingTracepoints(progs.keys());
     if (!missing) return; // libbpf reports the missing BTF at load
     for (const sec of missing) {
+      if (this.skipped.includes(sec)) continue;
       if (!OPTIONAL_SECTIONS.has(sec))
         throw new BpfError(`this kernel has no tracepoint ${tracepointOf(sec)}, which tcp-estats needs: run it on a Linux 6.x kernel built with BTF (CONFIG_DEBUG_INFO_BTF=y) that has this tracepoint`);
       bpf.program_set_autoload(progs.get(sec)!, false);

@@ -3,7 +3,7 @@
 // socket, pre-existing connections, teardown, and record/replay.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
@@ -241,6 +241,31 @@ test('snapshot statements need no events between ticks from sockets of the own n
   const diffs = [];
   for (const [k, r] of la) for (const c of cols.split(', ')) if (JSON.stringify(r[c]) !== JSON.stringify(lb.get(k)[c])) diffs.push(`${c} of ${k}: lean ${JSON.stringify(r[c])}, full ${JSON.stringify(lb.get(k)[c])}`);
   assert.deepEqual(diffs, []);
+});
+
+// Which tracepoints the kernel has is read from its BTF once per boot.
+test('the tracepoints the kernel has are remembered until reboot', { skip: needRoot, timeout: 60000 }, async () => {
+  const MEMO = '/run/tcp-estats/tracepoints.json';
+  rmSync(MEMO, { force: true });
+  const run = env => spawnSync(process.execPath, [BIN, '-d', '0.2', '-e', 'on close print count()'], { encoding: 'utf8', env: { ...process.env, ...env } });
+  let r = run({});
+  assert.equal(r.status, 0, r.stderr);
+  const memo = JSON.parse(readFileSync(MEMO, 'utf8'));
+  assert.equal(memo.boot.split(' ')[0], readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), 'keyed by this boot');
+  assert.equal(memo.have.tcp_probe, true);
+  assert.equal(memo.have.inet_sock_set_state, true);
+  // a memo that says a tracepoint is missing is believed within the boot (the
+  // tool then runs without that optional hook and says so)
+  writeFileSync(MEMO, JSON.stringify({ ...memo, have: { ...memo.have, kfree_skb: false } }));
+  r = spawnSync(process.execPath, [BIN, '-d', '0.2', '-e', 'on close print SoftErrors'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /kfree_skb/, 'the missing hook is reported');
+  // from another boot it is not
+  writeFileSync(MEMO, JSON.stringify({ ...memo, boot: 'another-boot', have: { ...memo.have, kfree_skb: false } }));
+  r = spawnSync(process.execPath, [BIN, '-d', '0.2', '-e', 'on close print SoftErrors'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /kfree_skb/);
+  assert.equal(JSON.parse(readFileSync(MEMO, 'utf8')).have.kfree_skb, true, 'rewritten from the BTF');
 });
 
 // Where the kernel refuses the optional fentry/fexit programs, the refusal is
