@@ -112,18 +112,14 @@ static __always_inline bool port_in(__u32 which, __u16 port)
  * Conjuncts of the user's `where` on ports and family, pushed to the kernel.
  * lport: the local port (0 = take it from the socket).
  */
-static __always_inline bool wanted_port(const struct sock *sk, __u16 lport)
+static __always_inline bool wanted_ports(__u16 fam, __u16 lport, __u16 rport)
 {
-	__u16 fam = sk->__sk_common.skc_family;
 	if (CFG.family == 4 && fam != AF_INET)
 		return false;
 	if (CFG.family == 6 && fam != AF_INET6)
 		return false;
 	if (!CFG.filter_flags)
 		return true;
-	if (!lport)
-		lport = sk->__sk_common.skc_num;
-	__u16 rport = bpf_ntohs(sk->__sk_common.skc_dport);
 	if ((CFG.filter_flags & ESTATS_FILTER_LPORT) && !port_in(ESTATS_PORTS_LOCAL, lport))
 		return false;
 	if ((CFG.filter_flags & ESTATS_FILTER_RPORT) && !port_in(ESTATS_PORTS_REMOTE, rport))
@@ -131,6 +127,12 @@ static __always_inline bool wanted_port(const struct sock *sk, __u16 lport)
 	if ((CFG.filter_flags & ESTATS_FILTER_PORT) && !port_in(ESTATS_PORTS_EITHER, lport) && !port_in(ESTATS_PORTS_EITHER, rport))
 		return false;
 	return true;
+}
+
+static __always_inline bool wanted_port(const struct sock *sk, __u16 lport)
+{
+	return wanted_ports(sk->__sk_common.skc_family, lport ? lport : sk->__sk_common.skc_num,
+			    bpf_ntohs(sk->__sk_common.skc_dport));
 }
 
 static __always_inline bool wanted(const struct sock *sk)
@@ -1094,7 +1096,7 @@ int BPF_PROG(estats_receive_reset, struct sock *sk)
 /* Process context: learn the owner of sockets we did not see open. */
 static __always_inline void on_app_io(struct sock *sk)
 {
-	if (!sk || sk->sk_protocol != IPPROTO_TCP)
+	if (!sk || sk->sk_protocol != IPPROTO_TCP || !wanted(sk))
 		return;
 	struct estats_sk *st = bpf_sk_storage_get(&sk_state, sk, 0, 0);
 	if (st)
@@ -1213,7 +1215,15 @@ SEC("sockops")
 int estats_sockops(struct bpf_sock_ops *skops)
 {
 	__u32 op = skops->op;
-	if (op == BPF_SOCK_OPS_RWND_INIT || op == BPF_SOCK_OPS_TIMEOUT_INIT) {
+	/* the filter first, from the context (no helper): a listener is kept only
+	 * when wanted as (its port, 0); a request socket's callbacks count for it */
+	bool req = op == BPF_SOCK_OPS_RWND_INIT || op == BPF_SOCK_OPS_TIMEOUT_INIT;
+	if (CFG.filter_flags || CFG.family) {
+		__u16 rport = req ? 0 : (__u16)bpf_ntohl(skops->remote_port);
+		if (!wanted_ports(skops->family, skops->local_port, rport))
+			return 1;
+	}
+	if (req) {
 		/* a SYN reached a listener; the context is its request socket
 		 * (not a full socket: skops->sk is NULL) */
 		struct estats_listener *l = listener_of(bpf_get_netns_cookie(skops), skops->local_port);

@@ -204,7 +204,8 @@ function hiddenByFault(): string[] {
  */
 export function missingTracepoints(sections: Iterable<string>): string[] | null {
   const secs = [...sections].filter(sec => sec.startsWith('tp_btf/'));
-  const memo = readMemo(TRACEPOINT_MEMO)?.have as Record<string, boolean> | undefined;
+  // the memo stands for the BTF: not where the BTF cannot be read now
+  const memo = existsSync('/sys/kernel/btf/vmlinux') ? readMemo(TRACEPOINT_MEMO)?.have as Record<string, boolean> | undefined : undefined;
   let have: Record<string, boolean>;
   if (memo && typeof memo === 'object' && secs.every(sec => typeof memo[tracepointOf(sec)] === 'boolean')) {
     have = memo;
