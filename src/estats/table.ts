@@ -11,6 +11,12 @@ const SWEEP_BATCH = 64;
 export class SockEntry implements SockCtx, Frame {
   readonly memo = new Map<number, unknown>();
   seenGen = 0;
+  /** the table's touch round in which this entry was last updated (see SocketTable.touched) */
+  touch = 0;
+  /** left the table (closed) */
+  gone = false;
+  /** the owner's per-socket copy of an event (src/run.ts replay: the socket's home), if any */
+  home: Snapshot | null = null;
   constructor(readonly cookie: bigint, public ev: Snapshot) {}
   get sock(): SockCtx { return this; }
 }
@@ -20,6 +26,10 @@ export class SocketTable {
   private gen = 0;
   private sweep: IterableIterator<SockEntry> | null = null;
   private untilSweep = SWEEP_BATCH;
+  private touchRound = 1;
+  private touchedList: SockEntry[] = [];
+  /** keep the list of touched() entries (off unless an owner calls touched()) */
+  tracking = false;
 
   /**
    * keep: given a kept event, a copy of it out of a buffer that should be
@@ -42,6 +52,7 @@ export class SocketTable {
       e.ev = ev;
     }
     e.seenGen = this.gen;
+    if (this.tracking && e.touch !== this.touchRound) { e.touch = this.touchRound; this.touchedList.push(e); }
     if (this.keep && --this.untilSweep === 0) {
       this.untilSweep = SWEEP_BATCH;
       this.sweepSome(this.keep);
@@ -64,7 +75,20 @@ export class SocketTable {
 
   /** After the queries saw an event: drop closed sockets. */
   settle(e: SockEntry): void {
-    if (e.ev.kind === EV_CLOSE) this.map.delete(e.cookie);
+    if (e.ev.kind === EV_CLOSE) { this.map.delete(e.cookie); e.gone = true; }
+  }
+
+  /**
+   * The entries still in the table that were updated since the last call
+   * (each once), then start a new round: a replay moves their events out of
+   * its read buffer before it overwrites it. Entries not returned still hold
+   * what they held at the last call.
+   */
+  touched(fn: (e: SockEntry) => void): void {
+    const l = this.touchedList;
+    for (let i = 0; i < l.length; i++) if (!l[i]!.gone) fn(l[i]!);
+    l.length = 0;
+    this.touchRound++;
   }
 
   /**
@@ -75,7 +99,7 @@ export class SocketTable {
   beginRefresh(): void { this.gen++; }
   endRefresh(netns: number): number {
     let n = 0;
-    for (const [k, e] of this.map) if (e.seenGen !== this.gen && e.ev.netns === netns) { this.map.delete(k); n++; }
+    for (const [k, e] of this.map) if (e.seenGen !== this.gen && e.ev.netns === netns) { this.map.delete(k); e.gone = true; n++; }
     return n;
   }
 

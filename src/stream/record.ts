@@ -77,12 +77,27 @@ export type ReplayItem =
   | { type: 'lost'; total: bigint }
   | { type: 'tick'; nowNs: bigint };
 
+/**
+ * What replay() feeds. Events are views INTO the reader's buffer, valid until
+ * release(u8) is called with that buffer: then the buffer is about to be
+ * overwritten, and whatever still holds a view into it must copy it out
+ * first (src/run.ts moves the table's events into per-socket homes).
+ */
+export interface ReplayHandler {
+  event(ev: EventView): void;
+  tick(nowNs: bigint): void;
+  lost(total: bigint): void;
+  release(u8: Uint8Array): void;
+}
+
 export interface Recording {
   meta: RecordMeta;
   /** number of live timer ticks recorded */
   ticks: number;
-  /** every record in order (streamed; the fast way) */
+  /** every record in order (streamed; events are copies the caller may keep) */
   each(fn: (it: ReplayItem) => void): void;
+  /** every record in order, events viewed in place (the fast way: see ReplayHandler); chunkBytes: the read buffer (tests use small ones) */
+  replay(h: ReplayHandler, chunkBytes?: number): void;
   bootOffsetNs: bigint;
   items(): Generator<ReplayItem>;
 }
@@ -172,6 +187,10 @@ export function openRecording(path: string): Recording {
           });
         } finally { closeSync(fdItems); }
       },
+      replay(h: ReplayHandler, chunkBytes = CHUNK) {
+        // the buffer holds at least one whole record (records were checked: events evSize, others 8)
+        try { replayBody(fdItems, hlen, size, convert, h, Math.max(chunkBytes, 8 + Math.max(evSize, 8))); } finally { closeSync(fdItems); }
+      },
       *items() {
         const all: ReplayItem[] = [];
         this.each(it => all.push(it));
@@ -181,6 +200,47 @@ export function openRecording(path: string): Recording {
   } catch (e) {
     closeSync(fd);
     throw e;
+  }
+}
+
+/**
+ * The replay pass (the file was validated by openRecording): records are read
+ * into one reused chunk and events handed out as views into it, no copy and
+ * no allocation but the view. Before the chunk is overwritten (or, for a
+ * converted layout, the buffer of converted events), h.release(it).
+ */
+function replayBody(fd: number, start: number, size: number, convert: ((p: Buffer, off: number, out: Buffer, at: number) => void) | null, h: ReplayHandler, chunk: number): void {
+  const buf = Buffer.allocUnsafeSlow(chunk);
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  // events converted from another layout go into a buffer of about the chunk's size, reused (released) when full
+  const CONVERTED = Math.max(1, Math.floor(chunk / EVENT_SIZE));
+  const cbuf = convert ? Buffer.allocUnsafeSlow(CONVERTED * EVENT_SIZE) : buf;
+  const cdv = convert ? new DataView(cbuf.buffer, cbuf.byteOffset, cbuf.length) : dv;
+  let cn = 0; // converted events in cbuf
+  let fileAt = start, len = 0, pos = 0; // buf[0] is at file offset fileAt; buf[pos…len) is unparsed
+  for (;;) {
+    while (pos + 8 <= len) {
+      const type = buf[pos]!, plen = dv.getUint32(pos + 4, true), off = pos + 8;
+      if (off + plen > len) break;
+      if (type === REC_EVENT) {
+        if (convert) {
+          if (cn === CONVERTED) { h.release(cbuf); cn = 0; }
+          const at = cn++ * EVENT_SIZE;
+          convert(buf, off, cbuf, at);
+          h.event(new EventView(cbuf, at, cdv));
+        } else h.event(new EventView(buf, off, dv));
+      } else if (type === REC_LOST) h.lost(dv.getBigUint64(off, true));
+      else h.tick(dv.getBigUint64(off, true));
+      pos = off + plen;
+    }
+    if (fileAt + pos >= size) return;
+    if (!convert) h.release(buf);
+    buf.copy(buf, 0, pos, len);
+    fileAt += pos; len -= pos; pos = 0;
+    const r = len < buf.length ? readSync(fd, buf, len, buf.length - len, fileAt + len) : 0;
+    // the file changed since it was checked
+    if (r === 0) throw new RecordFormatError(`truncated record at byte ${fileAt}`);
+    len += r;
   }
 }
 
