@@ -120,3 +120,29 @@ test('a truncated recording is refused by openRecording, before any record is re
     assert.throws(() => openRecording(p), RecordFormatError);
   }
 });
+
+test('the check names the first bad record, also far past the first read (records across read boundaries)', () => {
+  const good = readFileSync(recording('check.tes', 600, 10)); // ~470 KB: several reads
+  const hlen = good.readUInt32LE(12);
+  const starts = [];
+  for (let o = hlen; o < good.length; o += 8 + good.readUInt32LE(o + 4)) starts.push(o);
+  const at = k => starts[k];
+  const cases = [
+    [c => { c[at(300)] = 77; }, `corrupt record 300 at byte ${at(300)} (type 77, length ${EVENT_SIZE})`],
+    [c => { c.writeUInt32LE(EVENT_SIZE - 1, at(167) + 4); }, `corrupt record 167 at byte ${at(167)} (type 1, length ${EVENT_SIZE - 1})`],
+    [c => { c.writeUInt32LE(2 << 20, at(50) + 4); }, `corrupt record at byte ${at(50)} (length ${2 << 20})`],
+  ];
+  for (const [mutate, message] of cases) {
+    const c = Buffer.from(good);
+    mutate(c);
+    const p = join(dir, 'bad.tes');
+    writeFileSync(p, c);
+    assert.throws(() => openRecording(p), e => e instanceof RecordFormatError && e.message === `${p}: ${message}`, message);
+  }
+  const p = join(dir, 'cut.tes');
+  writeFileSync(p, good.subarray(0, good.length - 100));
+  const last = starts[starts.length - 1];
+  assert.throws(() => openRecording(p), e => e.message === `${p}: truncated record at byte ${last}`);
+  writeFileSync(p, good.subarray(0, last + 5));
+  assert.throws(() => openRecording(p), e => e.message === `${p}: truncated record header at byte ${last}`);
+});
