@@ -3,11 +3,11 @@
 import { readlinkSync } from 'node:fs';
 import { Runtime, type Program } from './dsl/index.js';
 import type { Out } from './dsl/rows.js';
-import { decode, stateTwin, type EventView } from './stream/decode.js';
+import { decode, stateTwin } from './stream/decode.js';
 import { openRecording, type Recorder, type Recording, type ReplayHandler } from './stream/record.js';
 import { Homes, keepOut, retain } from './stream/slab.js';
-import { EV, FLAG } from './stream/layout.generated.js';
-import { SocketTable } from './estats/table.js';
+import { EV, EventView, FLAG, OFF } from './stream/layout.generated.js';
+import { SocketTable, cookieKeyOfWords } from './estats/table.js';
 import type { Snapshot } from './estats/types.js';
 import type { Sink } from './output/sink.js';
 import type { Backend } from './bpf/loader.js';
@@ -78,7 +78,10 @@ class Pipeline {
     this.deliver(ev);
   }
   private deliver(ev: Snapshot): void {
-    const fr = this.table.update(ev);
+    // the table's key straight from the event bytes: no BigInt per event
+    const fr = ev instanceof EventView
+      ? this.table.update(ev, cookieKeyOfWords(ev.dv.getUint32(ev.o + OFF.cookie, true), ev.dv.getUint32(ev.o + OFF.cookie + 4, true)))
+      : this.table.update(ev);
     this.runtime.onEvent(fr);
     this.table.settle(fr);
   }
@@ -172,7 +175,9 @@ const STOP = Symbol('stop');
 /** One replay: what runReplay does per record (a ReplayHandler: no closure or item object per event). */
 class ReplayRun implements ReplayHandler {
   lostTotal = 0n;
-  last = 0n;
+  /** the latest time seen (ns), as its two 32-bit halves: no BigInt per event */
+  private lastHi = 0;
+  private lastLo = 0;
   first: bigint | null = null;
   why = 'end';
   stopAt: bigint | null = null;
@@ -193,23 +198,32 @@ class ReplayRun implements ReplayHandler {
     if (this.stopAt !== null && ts > this.stopAt) { this.why = 'duration'; throw STOP; }
   }
 
+  get last(): bigint { return (BigInt(this.lastHi) << 32n) | BigInt(this.lastLo); }
+  private setLast(ts: bigint): void { this.lastHi = Number(ts >> 32n); this.lastLo = Number(ts & 0xffffffffn); }
+
   event(ev: EventView): void {
     if (this.stopped?.()) { this.why = 'EPIPE'; throw STOP; }
-    const ts = ev.ts_ns;
-    this.timed(ts);
     const tickNs = this.tickNs;
-    if (tickNs !== null) {
-      if (this.nextTick === null) this.nextTick = ts + tickNs;
-      while (ts >= this.nextTick) { this.p.tick(this.nextTick); this.nextTick += tickNs; }
+    if (this.first === null || this.stopAt !== null || tickNs !== null) {
+      const ts = ev.ts_ns;
+      this.timed(ts);
+      if (tickNs !== null) {
+        if (this.nextTick === null) this.nextTick = ts + tickNs;
+        while (ts >= this.nextTick) { this.p.tick(this.nextTick); this.nextTick += tickNs; }
+      }
+      if (ts > this.last) this.setLast(ts);
+    } else {
+      // the common case (no -d, no synthesized ticks): only the latest time, compared as words
+      const lo = ev.dv.getUint32(ev.o + OFF.ts_ns, true), hi = ev.dv.getUint32(ev.o + OFF.ts_ns + 4, true);
+      if (hi > this.lastHi || (hi === this.lastHi && lo > this.lastLo)) { this.lastHi = hi; this.lastLo = lo; }
     }
-    if (ts > this.last) this.last = ts;
     this.p.event(ev);
   }
 
   tick(nowNs: bigint): void {
     if (this.stopped?.()) { this.why = 'EPIPE'; throw STOP; }
     this.timed(nowNs);
-    if (nowNs > this.last) this.last = nowNs;
+    if (nowNs > this.last) this.setLast(nowNs);
     this.p.tick(nowNs);
   }
 

@@ -5,6 +5,19 @@
 import type { Frame, SockCtx, Snapshot } from './types.js';
 
 const EV_CLOSE = 10;
+
+/**
+ * The table's key of a socket cookie: the cookie as a number when that is
+ * exact (below 2^53: a map of numbers hashes no BigInt, and the owner can
+ * compute the key from the event bytes without making one), else the BigInt.
+ */
+export type CookieKey = number | bigint;
+const EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+export function cookieKey(cookie: bigint): CookieKey { return cookie <= EXACT ? Number(cookie) : cookie; }
+/** the same key from the cookie's two 32-bit halves (little-endian words of the event) */
+export function cookieKeyOfWords(lo: number, hi: number): CookieKey {
+  return hi < 0x200000 ? hi * 4294967296 + lo : (BigInt(hi) << 32n) | BigInt(lo);
+}
 /** entries the sweep looks at per batch, one batch every as many updates (src/stream/slab.ts keepOut) */
 const SWEEP_BATCH = 64;
 
@@ -17,12 +30,12 @@ export class SockEntry implements SockCtx, Frame {
   gone = false;
   /** the owner's per-socket copy of an event (src/run.ts replay: the socket's home), if any */
   home: Snapshot | null = null;
-  constructor(readonly cookie: bigint, public ev: Snapshot) {}
+  constructor(readonly cookie: bigint, readonly key: CookieKey, public ev: Snapshot) {}
   get sock(): SockCtx { return this; }
 }
 
 export class SocketTable {
-  private readonly map = new Map<bigint, SockEntry>();
+  private readonly map = new Map<CookieKey, SockEntry>();
   private gen = 0;
   private sweep: IterableIterator<SockEntry> | null = null;
   private untilSweep = SWEEP_BATCH;
@@ -41,13 +54,12 @@ export class SocketTable {
    */
   constructor(private readonly keep?: (ev: Snapshot) => Snapshot | null) {}
 
-  /** Fold one event into the table; returns the frame the queries see. */
-  update(ev: Snapshot): SockEntry {
-    const cookie = ev.cookie;
-    let e = this.map.get(cookie);
+  /** Fold one event into the table; returns the frame the queries see. key: cookieKey(ev.cookie), if the caller has it cheaper */
+  update(ev: Snapshot, key: CookieKey = cookieKey(ev.cookie)): SockEntry {
+    let e = this.map.get(key);
     if (!e) {
-      e = new SockEntry(cookie, ev);
-      this.map.set(cookie, e);
+      e = new SockEntry(ev.cookie, key, ev);
+      this.map.set(key, e);
     } else {
       e.ev = ev;
     }
@@ -75,7 +87,7 @@ export class SocketTable {
 
   /** After the queries saw an event: drop closed sockets. */
   settle(e: SockEntry): void {
-    if (e.ev.kind === EV_CLOSE) { this.map.delete(e.cookie); e.gone = true; }
+    if (e.ev.kind === EV_CLOSE) { this.map.delete(e.key); e.gone = true; }
   }
 
   /**
