@@ -192,7 +192,7 @@ class ReplayRun implements ReplayHandler {
     p.table.tracking = true;
   }
 
-  /** a timed record (event or tick): false once the replay must stop */
+  /** a timed record (event or tick): throws STOP past -d */
   private timed(ts: bigint): void {
     if (this.first === null) { this.first = ts; this.stopAt = this.durationNs !== null ? ts + this.durationNs : null; }
     if (this.stopAt !== null && ts > this.stopAt) { this.why = 'duration'; throw STOP; }
@@ -235,12 +235,17 @@ class ReplayRun implements ReplayHandler {
     }
   }
 
-  /** the read buffer u8 is about to be overwritten: the table's events in it move to their socket's home */
+  /**
+   * The read buffer u8 is about to be overwritten: the table's events in it
+   * move to their socket's home; the homes of sockets that left are reused.
+   */
   release(u8: Uint8Array): void {
     const homes = this.homes;
     this.p.table.touched(e => {
       const ev = e.ev as EventView;
       if (ev.u8 === u8) e.ev = e.home = homes.put(ev, e.home as EventView | null);
+    }, e => {
+      if (e.home) { homes.release(e.home as EventView); e.home = null; }
     });
   }
 }

@@ -91,14 +91,19 @@ export class SocketTable {
   }
 
   /**
-   * The entries still in the table that were updated since the last call
-   * (each once), then start a new round: a replay moves their events out of
-   * its read buffer before it overwrites it. Entries not returned still hold
-   * what they held at the last call.
+   * The entries updated since the last call (each once), then start a new
+   * round: fn(entry) for those still in the table, left(entry) for those
+   * that left it since. A replay moves their events out of its read buffer
+   * before it overwrites it. Entries not passed still hold what they held at
+   * the last call.
    */
-  touched(fn: (e: SockEntry) => void): void {
+  touched(fn: (e: SockEntry) => void, left?: (e: SockEntry) => void): void {
     const l = this.touchedList;
-    for (let i = 0; i < l.length; i++) if (!l[i]!.gone) fn(l[i]!);
+    for (let i = 0; i < l.length; i++) {
+      const e = l[i]!;
+      if (!e.gone) fn(e);
+      else left?.(e);
+    }
     l.length = 0;
     this.touchRound++;
   }

@@ -18,7 +18,7 @@ const dir = mkdtempSync(join(tmpdir(), 'replay-'));
 const KIND = { open: 1, ack: 4, rtt: 5, close: 10 };
 
 /** N events over S sockets: socket i sends events at its own pace; some close; a tick now and then */
-function recording(name, n, sockets, { ticks = false } = {}) {
+function recording(name, n, sockets, { ticks = false, churn = false } = {}) {
   const p = join(dir, name);
   const r = new Recorder(p, 1000n, { tool: 'test' });
   const b = new Uint8Array(EVENT_SIZE);
@@ -27,7 +27,10 @@ function recording(name, n, sockets, { ticks = false } = {}) {
   for (let i = 0; i < n; i++) {
     // socket 0 is idle after its first event: its latest event must survive many buffer reuses
     const s = i === 0 ? 0 : 1 + ((i * 7) % (sockets - 1));
-    const cookie = BigInt(s + 1) + (i > n / 2 && s % 5 === 0 ? 1000n : 0n); // some sockets close and come back as new ones
+    // some sockets close and come back as new ones; with churn, every socket but 0 closes after ~5 events
+    const gen = churn ? Math.floor(i / (5 * (sockets - 1))) : i > n / 2 && s % 5 === 0 ? 1 : 0;
+    const cookie = BigInt(s + 1) + 1000n * BigInt(gen);
+    const closing = churn ? s !== 0 && Math.floor((i + sockets - 1) / (5 * (sockets - 1))) > gen : i === n / 2 && s % 5 === 0;
     b.fill(0);
     t += 1_000_000n * BigInt(1 + (i % 3));
     dv.setBigUint64(OFF.ts_ns, t, true);
@@ -39,7 +42,7 @@ function recording(name, n, sockets, { ticks = false } = {}) {
     dv.setUint32(OFF.segs_out, i, true);
     dv.setBigUint64(OFF.bytes_acked, BigInt(i) * 1448n, true);
     b[OFF.family] = 4;
-    b[OFF.kind] = i === n / 2 && s % 5 === 0 ? KIND.close : i % 2 ? KIND.ack : KIND.rtt;
+    b[OFF.kind] = closing ? KIND.close : i % 2 ? KIND.ack : KIND.rtt;
     b.set([10, 0, 0, 1], OFF.saddr);
     b.set([10, 0, 0, 2 + s], OFF.daddr);
     b.set(Buffer.from(`app${s % 3}`), OFF.owner_comm);
@@ -77,10 +80,10 @@ const PROGRAMS = [
   'on close print *',
 ];
 
-for (const ticks of [false, true]) {
-  const path = recording(`r${ticks ? 't' : ''}.tes`, 2000, 40, { ticks });
+for (const [what, opts] of [['no ticks', {}], ['recorded ticks', { ticks: true }], ['churn', { churn: true }]]) {
+  const path = recording(`r-${what.replace(/ /g, '-')}.tes`, 2000, 40, opts);
   for (const program of PROGRAMS) {
-    test(`in-place replay prints what a copying replay prints (${ticks ? 'recorded ticks' : 'no ticks'}): ${program}`, () => {
+    test(`in-place replay prints what a copying replay prints (${what}): ${program}`, () => {
       const ref = output(program, path, copying);
       assert.ok(ref.out.length > 0);
       // buffers of 1, 3 and 40 events (and the default), so views are overwritten all the time
@@ -145,4 +148,24 @@ test('the check names the first bad record, also far past the first read (record
   assert.throws(() => openRecording(p), e => e.message === `${p}: truncated record at byte ${last}`);
   writeFileSync(p, good.subarray(0, last + 5));
   assert.throws(() => openRecording(p), e => e.message === `${p}: truncated record header at byte ${last}`);
+});
+
+test('homes: a socket keeps its home; the home of a socket that left is reused', async () => {
+  const { Homes } = await import('../../dist/stream/slab.js');
+  const { EventView } = await import('../../dist/stream/layout.generated.js');
+  const src = new Uint8Array(EVENT_SIZE * 2);
+  const view = (i, segs) => { const v = new EventView(src, i * EVENT_SIZE); new DataView(src.buffer).setUint32(i * EVENT_SIZE + OFF.segs_out, segs, true); return v; };
+  const homes = new Homes();
+  const a = homes.put(view(0, 1), null);
+  const b = homes.put(view(1, 2), null);
+  assert.notEqual(a.o, b.o);
+  assert.equal(homes.put(view(0, 3), a), a, 'the same home again');
+  assert.equal(a.segs_out, 3);
+  assert.equal(b.segs_out, 2);
+  homes.release(b);
+  assert.equal(homes.put(view(1, 4), null), b, 'a released home is reused');
+  assert.equal(b.segs_out, 4);
+  // many short-lived sockets (each released after use) need no new buffer
+  for (let i = 0; i < 100000; i++) homes.release(homes.put(view(1, i), null));
+  assert.equal(homes.buffers, 1);
 });
