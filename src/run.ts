@@ -3,11 +3,11 @@
 import { readlinkSync } from 'node:fs';
 import { Runtime, type Program } from './dsl/index.js';
 import type { Out } from './dsl/rows.js';
-import { decode, stateTwin, type EventView } from './stream/decode.js';
-import { openRecording, type Recorder, type Recording } from './stream/record.js';
-import { keepOut, retain } from './stream/slab.js';
-import { EV, FLAG } from './stream/layout.generated.js';
-import { SocketTable } from './estats/table.js';
+import { decode, stateTwin } from './stream/decode.js';
+import { openRecording, type Recorder, type Recording, type ReplayHandler } from './stream/record.js';
+import { Homes, keepOut, retain } from './stream/slab.js';
+import { EV, EventView, FLAG, OFF } from './stream/layout.generated.js';
+import { SocketTable, cookieKeyOfWords } from './estats/table.js';
 import type { Snapshot } from './estats/types.js';
 import type { Sink } from './output/sink.js';
 import type { Backend } from './bpf/loader.js';
@@ -56,13 +56,15 @@ export function ownNetns(): number {
 
 /** Feeds events to the table and the program; shared by live and replay. */
 class Pipeline {
-  readonly table = new SocketTable(keepOut as (ev: Snapshot) => Snapshot | null);
+  readonly table: SocketTable;
   readonly runtime: Runtime;
   events = 0;
   rows = 0;
   unseen = 0;
   unseenConns = 0;
-  constructor(program: Program, sink: Sink, private readonly filter?: EventFilter) {
+  /** keep: the table's sweep (live: keepOut); a replay moves events itself (ReplayRun) */
+  constructor(program: Program, sink: Sink, private readonly filter?: EventFilter, keep: ((ev: Snapshot) => Snapshot | null) | null = keepOut as (ev: Snapshot) => Snapshot | null) {
+    this.table = new SocketTable(keep ?? undefined);
     this.runtime = new Runtime(program, (o: Out) => { if (o.type !== 'batch-end') this.rows++; sink.write(o); }, retain);
   }
   event(ev: Snapshot): void {
@@ -77,7 +79,10 @@ class Pipeline {
     this.deliver(ev);
   }
   private deliver(ev: Snapshot): void {
-    const fr = this.table.update(ev);
+    // the table's key straight from the event bytes: no BigInt per event
+    const fr = ev instanceof EventView
+      ? this.table.update(ev, cookieKeyOfWords(ev.dv.getUint32(ev.o + OFF.cookie, true), ev.dv.getUint32(ev.o + OFF.cookie + 4, true)))
+      : this.table.update(ev);
     this.runtime.onEvent(fr);
     this.table.settle(fr);
   }
@@ -166,47 +171,102 @@ export interface ReplayOptions {
   stopped?: () => boolean;
 }
 
+const STOP = Symbol('stop');
+
+/** One replay: what runReplay does per record (a ReplayHandler: no closure or item object per event). */
+class ReplayRun implements ReplayHandler {
+  lostTotal = 0n;
+  /** the latest time seen (ns), as its two 32-bit halves: no BigInt per event */
+  private lastHi = 0;
+  private lastLo = 0;
+  first: bigint | null = null;
+  why = 'end';
+  stopAt: bigint | null = null;
+  nextTick: bigint | null = null;
+  private readonly homes = new Homes();
+  private readonly stopped: (() => boolean) | undefined;
+  private readonly durationNs: bigint | null;
+
+  constructor(readonly p: Pipeline, private readonly sink: Sink, private readonly tickNs: bigint | null, opts: ReplayOptions) {
+    this.stopped = opts.stopped;
+    this.durationNs = opts.durationMs != null ? BigInt(Math.round(opts.durationMs * 1e6)) : null;
+    p.table.tracking = true;
+  }
+
+  /** a timed record (event or tick): throws STOP past -d */
+  private timed(ts: bigint): void {
+    if (this.first === null) { this.first = ts; this.stopAt = this.durationNs !== null ? ts + this.durationNs : null; }
+    if (this.stopAt !== null && ts > this.stopAt) { this.why = 'duration'; throw STOP; }
+  }
+
+  get last(): bigint { return (BigInt(this.lastHi) << 32n) | BigInt(this.lastLo); }
+  private setLast(ts: bigint): void { this.lastHi = Number(ts >> 32n); this.lastLo = Number(ts & 0xffffffffn); }
+
+  event(ev: EventView): void {
+    if (this.stopped?.()) { this.why = 'EPIPE'; throw STOP; }
+    const tickNs = this.tickNs;
+    if (this.first === null || this.stopAt !== null || tickNs !== null) {
+      const ts = ev.ts_ns;
+      this.timed(ts);
+      if (tickNs !== null) {
+        if (this.nextTick === null) this.nextTick = ts + tickNs;
+        while (ts >= this.nextTick) { this.p.tick(this.nextTick); this.nextTick += tickNs; }
+      }
+      if (ts > this.last) this.setLast(ts);
+    } else {
+      // the common case (no -d, no synthesized ticks): only the latest time, compared as words
+      const lo = ev.dv.getUint32(ev.o + OFF.ts_ns, true), hi = ev.dv.getUint32(ev.o + OFF.ts_ns + 4, true);
+      if (hi > this.lastHi || (hi === this.lastHi && lo > this.lastLo)) { this.lastHi = hi; this.lastLo = lo; }
+    }
+    this.p.event(ev);
+  }
+
+  tick(nowNs: bigint): void {
+    if (this.stopped?.()) { this.why = 'EPIPE'; throw STOP; }
+    this.timed(nowNs);
+    if (nowNs > this.last) this.setLast(nowNs);
+    this.p.tick(nowNs);
+  }
+
+  lost(total: bigint): void {
+    if (this.stopped?.()) { this.why = 'EPIPE'; throw STOP; }
+    if (total > this.lostTotal) {
+      this.sink.notice('warning', `the recording lost ${total - this.lostTotal} events (total ${total})`, { lost: Number(total) });
+      this.lostTotal = total;
+    }
+  }
+
+  /**
+   * The read buffer u8 is about to be overwritten: the table's events in it
+   * move to their socket's home; the homes of sockets that left are reused.
+   */
+  release(u8: Uint8Array): void {
+    const homes = this.homes;
+    this.p.table.touched(e => {
+      const ev = e.ev as EventView;
+      if (ev.u8 === u8) e.ev = e.home = homes.put(ev, e.home as EventView | null);
+    }, e => {
+      if (e.home) { homes.release(e.home as EventView); e.home = null; }
+    });
+  }
+}
+
 export function runReplay(program: Program, sink: Sink, recording: string | Recording, opts: ReplayOptions = {}): RunStats {
   const r = typeof recording === 'string' ? openRecording(recording) : recording;
-  const p = new Pipeline(program, sink, opts.filter);
-  let lost = 0n, last = 0n, first: bigint | null = null, why = 'end';
-  const endNs = (t0: bigint) => (opts.durationMs != null ? t0 + BigInt(Math.round(opts.durationMs * 1e6)) : null);
-  let stopAt: bigint | null = null;
+  const p = new Pipeline(program, sink, opts.filter, null);
   // Recordings made by a program without `every` carry no ticks: synthesize
   // them from event time so snapshot statements still work on replay.
   const tickNs = p.runtime.tickMs !== null && r.ticks === 0 ? BigInt(p.runtime.tickMs) * 1000000n : null;
-  let nextTick: bigint | null = null;
-  const STOP = Symbol('stop');
+  const run = new ReplayRun(p, sink, tickNs, opts);
   try {
-    r.each(it => {
-      if (opts.stopped?.()) { why = 'EPIPE'; throw STOP; }
-      const ts = it.type === 'event' ? it.ev.ts_ns : it.type === 'tick' ? it.nowNs : null;
-      if (ts !== null) {
-        if (first === null) { first = ts; stopAt = endNs(ts); }
-        if (stopAt !== null && ts > stopAt) { why = 'duration'; throw STOP; }
-      }
-      if (it.type === 'event') {
-        const evTs = ts!;
-        if (tickNs !== null) {
-          if (nextTick === null) nextTick = evTs + tickNs;
-          while (evTs >= nextTick) { p.tick(nextTick); nextTick += tickNs; }
-        }
-        if (evTs > last) last = evTs;
-        p.event(it.ev);
-      } else if (it.type === 'tick') {
-        if (it.nowNs > last) last = it.nowNs;
-        p.tick(it.nowNs);
-      } else if (it.total > lost) {
-        sink.notice('warning', `the recording lost ${it.total - lost} events (total ${it.total})`, { lost: Number(it.total) });
-        lost = it.total;
-      }
-    });
+    r.replay(run);
   } catch (e) {
     if (e !== STOP) throw e;
   }
+  const why = run.why;
   if (why !== 'EPIPE' && !opts.stopped?.()) {
-    p.finish(why === 'duration' && stopAt !== null ? stopAt : last);
+    p.finish(why === 'duration' && run.stopAt !== null ? run.stopAt : run.last);
     sink.flush();
   }
-  return { events: p.events, lost, rows: p.rows, why, unseen: p.unseen, unseenConns: p.unseenConns };
+  return { events: p.events, lost: run.lostTotal, rows: p.rows, why, unseen: p.unseen, unseenConns: p.unseenConns };
 }

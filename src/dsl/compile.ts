@@ -108,7 +108,20 @@ export function compileExpr(t: TExpr): Fn {
           return eq ? hit : !hit;
         };
       }
-      const l = compileExpr(t.l), r = compileExpr(t.r);
+      const l = compileExpr(t.l);
+      // against a constant (the common case): one closure per operator, no dispatch per row
+      if (t.r.k === 'const' && t.r.v !== null) {
+        const b = t.r.v;
+        switch (op) {
+          case '==': return env => { const a = l(env); return a === null ? null : a === b; };
+          case '!=': return env => { const a = l(env); return a === null ? null : a !== b; };
+          case '<': return env => { const a = l(env); return a === null ? null : a < b; };
+          case '<=': return env => { const a = l(env); return a === null ? null : a <= b; };
+          case '>': return env => { const a = l(env); return a === null ? null : a > b; };
+          default: return env => { const a = l(env); return a === null ? null : a >= b; };
+        }
+      }
+      const r = compileExpr(t.r);
       return env => cmpValues(op, l(env), r(env));
     }
     case 'and': {

@@ -118,14 +118,25 @@ export class StatementRun {
 
   private accumulate(env: Env): void {
     const cs = this.cs;
-    const keys = cs.keys.map(k => k(env));
-    // one primitive key (the common case) is its own id; several go through JSON
-    const id = keys.length === 1 && (typeof keys[0] !== 'object' || keys[0] === null) ? keys[0] : keys.length ? JSON.stringify(keys) : '';
-    let g = this.groups.get(id);
-    if (!g) { g = { keys, accs: cs.newAccs() }; this.groups.set(id, g); }
-    for (let i = 0; i < g.accs.length; i++) {
-      const f = cs.aggArgs[i];
-      g.accs[i]!.add(f ? f(env) : true);
+    const kf = cs.keys;
+    let g: Group | undefined;
+    if (kf.length === 1) {
+      // one primitive key (the common case) is its own id, and no array is made unless the group is new
+      const k = kf[0]!(env);
+      const id = typeof k !== 'object' || k === null ? k : JSON.stringify([k]);
+      g = this.groups.get(id);
+      if (!g) { g = { keys: [k], accs: cs.newAccs() }; this.groups.set(id, g); }
+    } else {
+      const keys = kf.map(k => k(env));
+      // several keys go through JSON
+      const id = keys.length ? JSON.stringify(keys) : '';
+      g = this.groups.get(id);
+      if (!g) { g = { keys, accs: cs.newAccs() }; this.groups.set(id, g); }
+    }
+    const accs = g.accs, args = cs.aggArgs;
+    for (let i = 0; i < accs.length; i++) {
+      const f = args[i];
+      accs[i]!.add(f ? f(env) : true);
     }
   }
 

@@ -5,21 +5,44 @@
 import type { Frame, SockCtx, Snapshot } from './types.js';
 
 const EV_CLOSE = 10;
+
+/**
+ * The table's key of a socket cookie: the cookie as a number when that is
+ * exact (below 2^53: a map of numbers hashes no BigInt, and the owner can
+ * compute the key from the event bytes without making one), else the BigInt.
+ */
+export type CookieKey = number | bigint;
+const EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+export function cookieKey(cookie: bigint): CookieKey { return cookie <= EXACT ? Number(cookie) : cookie; }
+/** the same key from the cookie's two 32-bit halves (little-endian words of the event) */
+export function cookieKeyOfWords(lo: number, hi: number): CookieKey {
+  return hi < 0x200000 ? hi * 4294967296 + lo : (BigInt(hi) << 32n) | BigInt(lo);
+}
 /** entries the sweep looks at per batch, one batch every as many updates (src/stream/slab.ts keepOut) */
 const SWEEP_BATCH = 64;
 
 export class SockEntry implements SockCtx, Frame {
   readonly memo = new Map<number, unknown>();
   seenGen = 0;
-  constructor(readonly cookie: bigint, public ev: Snapshot) {}
+  /** the table's touch round in which this entry was last updated (see SocketTable.touched) */
+  touch = 0;
+  /** left the table (closed) */
+  gone = false;
+  /** the owner's per-socket copy of an event (src/run.ts replay: the socket's home), if any */
+  home: Snapshot | null = null;
+  constructor(readonly cookie: bigint, readonly key: CookieKey, public ev: Snapshot) {}
   get sock(): SockCtx { return this; }
 }
 
 export class SocketTable {
-  private readonly map = new Map<bigint, SockEntry>();
+  private readonly map = new Map<CookieKey, SockEntry>();
   private gen = 0;
   private sweep: IterableIterator<SockEntry> | null = null;
   private untilSweep = SWEEP_BATCH;
+  private touchRound = 1;
+  private touchedList: SockEntry[] = [];
+  /** keep the list of touched() entries (off unless an owner calls touched()) */
+  tracking = false;
 
   /**
    * keep: given a kept event, a copy of it out of a buffer that should be
@@ -31,17 +54,17 @@ export class SocketTable {
    */
   constructor(private readonly keep?: (ev: Snapshot) => Snapshot | null) {}
 
-  /** Fold one event into the table; returns the frame the queries see. */
-  update(ev: Snapshot): SockEntry {
-    const cookie = ev.cookie;
-    let e = this.map.get(cookie);
+  /** Fold one event into the table; returns the frame the queries see. key: cookieKey(ev.cookie), if the caller has it cheaper */
+  update(ev: Snapshot, key: CookieKey = cookieKey(ev.cookie)): SockEntry {
+    let e = this.map.get(key);
     if (!e) {
-      e = new SockEntry(cookie, ev);
-      this.map.set(cookie, e);
+      e = new SockEntry(ev.cookie, key, ev);
+      this.map.set(key, e);
     } else {
       e.ev = ev;
     }
     e.seenGen = this.gen;
+    if (this.tracking && e.touch !== this.touchRound) { e.touch = this.touchRound; this.touchedList.push(e); }
     if (this.keep && --this.untilSweep === 0) {
       this.untilSweep = SWEEP_BATCH;
       this.sweepSome(this.keep);
@@ -64,7 +87,25 @@ export class SocketTable {
 
   /** After the queries saw an event: drop closed sockets. */
   settle(e: SockEntry): void {
-    if (e.ev.kind === EV_CLOSE) this.map.delete(e.cookie);
+    if (e.ev.kind === EV_CLOSE) { this.map.delete(e.key); e.gone = true; }
+  }
+
+  /**
+   * The entries updated since the last call (each once), then start a new
+   * round: fn(entry) for those still in the table, left(entry) for those
+   * that left it since. A replay moves their events out of its read buffer
+   * before it overwrites it. Entries not passed still hold what they held at
+   * the last call.
+   */
+  touched(fn: (e: SockEntry) => void, left?: (e: SockEntry) => void): void {
+    const l = this.touchedList;
+    for (let i = 0; i < l.length; i++) {
+      const e = l[i]!;
+      if (!e.gone) fn(e);
+      else left?.(e);
+    }
+    l.length = 0;
+    this.touchRound++;
   }
 
   /**
@@ -75,7 +116,7 @@ export class SocketTable {
   beginRefresh(): void { this.gen++; }
   endRefresh(netns: number): number {
     let n = 0;
-    for (const [k, e] of this.map) if (e.seenGen !== this.gen && e.ev.netns === netns) { this.map.delete(k); n++; }
+    for (const [k, e] of this.map) if (e.seenGen !== this.gen && e.ev.netns === netns) { this.map.delete(k); e.gone = true; n++; }
     return n;
   }
 

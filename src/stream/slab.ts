@@ -87,3 +87,38 @@ export function keepOut(ev: EventView): EventView | null {
   for (let i = 0; i < recent.length; i++) if (recent[i] === u8) return null;
   return kept.copy(u8, ev.o);
 }
+
+/**
+ * Per-socket homes (replay): a socket's latest event, copied out of a read
+ * buffer that is about to be overwritten, into the one place kept for that
+ * socket and reused for its later events (its earlier copy is no longer
+ * referenced: the table holds one event per socket, held rows hold their own
+ * retain() copies). The home of a socket that left is reused for another.
+ */
+export class Homes {
+  private u8 = Buffer.allocUnsafeSlow(SLAB);
+  private dv = new DataView(this.u8.buffer, this.u8.byteOffset, SLAB);
+  private pos = 0;
+  private readonly free: EventView[] = [];
+  /** buffers of homes made so far */
+  buffers = 1;
+  /** ev's bytes in home (a view put() returned before for this socket), or in a new home */
+  put(ev: EventView, home: EventView | null): EventView {
+    if (!home) home = this.free.pop() ?? this.fresh();
+    copyBytes.call(ev.u8, home.u8, home.o, ev.o, ev.o + EVENT_SIZE);
+    return home;
+  }
+  /** the home of a socket that left the table (nothing else views it) */
+  release(home: EventView): void { this.free.push(home); }
+  private fresh(): EventView {
+    if (this.pos + EVENT_SIZE > SLAB) {
+      this.u8 = Buffer.allocUnsafeSlow(SLAB);
+      this.dv = new DataView(this.u8.buffer, this.u8.byteOffset, SLAB);
+      this.pos = 0;
+      this.buffers++;
+    }
+    const at = this.pos;
+    this.pos = at + ((EVENT_SIZE + 7) & ~7);
+    return new EventView(this.u8, at, this.dv);
+  }
+}

@@ -97,3 +97,18 @@ test('rows a sorted statement holds keep copies of their events, not the buffers
   assert.deepEqual(rows.map(r => Number(r.ev.cookie)), [3, 2, 1], 'each held row still has its own event');
   assert.ok(rows.every(r => r.ev.u8 !== buf), 'copies, not views into the reused buffer');
 });
+
+test('cookie keys: from the BigInt or from the two 32-bit words, the same key; cookies beyond 2^53 stay apart', async () => {
+  const { cookieKey, cookieKeyOfWords } = await import('../../dist/estats/table.js');
+  for (const c of [0n, 1n, 4095n, (1n << 32n) - 1n, 1n << 32n, 3n << 40n, (1n << 53n) - 1n, 1n << 53n, (1n << 53n) + 1n, (1n << 64n) - 1n]) {
+    const k = cookieKeyOfWords(Number(c & 0xffffffffn), Number(c >> 32n));
+    assert.equal(k, cookieKey(c), `cookie ${c}`);
+    assert.equal(BigInt(k), c);
+  }
+  const t = new SocketTable();
+  const big = 1n << 53n;
+  t.update(ev(big)); t.update(ev(big + 1n)); t.update(ev(big, 5));
+  assert.equal(t.size, 2);
+  t.settle(t.update(ev(big + 1n, 10)));
+  assert.deepEqual([...t.live()].map(f => f.ev.cookie), [big]);
+});
