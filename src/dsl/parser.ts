@@ -62,7 +62,7 @@ const CMP: ReadonlyMap<TokenType, BinaryOp> = new Map<TokenType, BinaryOp>([
 
 class QueryParser extends EmbeddedActionsParser {
   constructor() {
-    super(T.ALL_TOKENS, { maxLookahead: 3, errorMessageProvider: messages, recoveryEnabled: false });
+    super(T.ALL_TOKENS, { maxLookahead: 3, errorMessageProvider: messages, recoveryEnabled: false, skipValidations: T.SKIP_VALIDATIONS });
     this.performSelfAnalysis();
   }
 
