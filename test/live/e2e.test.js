@@ -124,6 +124,18 @@ test('replay of a recording gives the rows of the live run that recorded it', { 
   assert.deepEqual(replayed, live.rows);
 });
 
+/** Two instances side by side over the same two transfers (2 MB, then 300 kB) on port p: their rows and stderr. */
+async function sideBySide(p, argsA, argsB) {
+  const ta = startTool(argsA), tb = startTool(argsB);
+  await Promise.all([ta.ready, tb.ready]);
+  await tcpx('transfer', p, 2000000);
+  await tcpx('transfer', p, 300000);
+  await sleep(500);
+  const a = (await ta.stop()).rows.filter(r => r.type === 'row');
+  const b = (await tb.stop()).rows.filter(r => r.type === 'row');
+  return { a, b, aErr: ta.stderr, bErr: tb.stderr };
+}
+
 // The kernel sends only the event kinds the program needs (estats_config.kinds)
 // and one event per state transition. Neither may change a value: the same
 // close rows must come out of a program that gets only close events and of one
@@ -131,15 +143,8 @@ test('replay of a recording gives the rows of the live run that recorded it', { 
 test('the event-kind mask changes which events are sent, not the values', { skip: needRoot, timeout: 60000 }, async () => {
   const p = port();
   const sel = `(lport == ${p} or rport == ${p})`;
-  const masked = startTool(['-f', 'json', '-e', `on close where ${sel} print *`]);
-  const full = startTool(['-f', 'json', '-e', `where ${sel} and event == close print *`]);
-  await Promise.all([masked.ready, full.ready]);
-  await tcpx('transfer', p, 2000000);
-  await tcpx('transfer', p, 300000);
-  await sleep(500);
-  const a = (await masked.stop()).rows.filter(r => r.type === 'row');
-  const b = (await full.stop()).rows.filter(r => r.type === 'row');
-  assert.match(masked.stderr, /events sent: close\b/, 'the masked instance says what it asked the kernel for');
+  const { a, b, aErr } = await sideBySide(p, ['-f', 'json', '-e', `on close where ${sel} print *`], ['-f', 'json', '-e', `where ${sel} and event == close print *`]);
+  assert.match(aErr, /events sent: close\b/, 'the masked instance says what it asked the kernel for');
   const key = r => `${r.cookie}`;
   const bm = new Map(b.map(r => [key(r), r]));
   // 2 transfers: client, server child, listener (closed by the helper) each
@@ -174,17 +179,10 @@ test('optional programs a query does not need are not loaded, and what it reads 
   const p = port();
   const sel = `(lport == ${p} or rport == ${p})`;
   const cols = 'SmoothedRTT, SegsOut, SegsIn, HCDataOctetsOut, HCDataOctetsIn, CurCwnd, SegsRetrans, DataSegsIn';
-  const lean = startTool(['-v', '-f', 'json', '-e', `on close where ${sel} print ${cols}`]);
-  const full = startTool(['-v', '-f', 'json', '-e', `where ${sel} and event == close print *`]);
-  await Promise.all([lean.ready, full.ready]);
-  await tcpx('transfer', p, 2000000);
-  await tcpx('transfer', p, 300000);
-  await sleep(500);
-  const a = (await lean.stop()).rows.filter(r => r.type === 'row');
-  const b = (await full.stop()).rows.filter(r => r.type === 'row');
-  const notLoaded = /not loaded, as nothing read needs them: ([^)]*)\)/.exec(lean.stderr)?.[1] ?? '';
-  for (const tp of ['net_dev_queue', 'kfree_skb', 'tcp_retransmit_skb', 'tcp_cong_state_set']) assert.ok(notLoaded.includes(tp), `${tp} left out: ${lean.stderr}`);
-  assert.doesNotMatch(full.stderr, /not loaded/, 'print * loads every program');
+  const { a, b, aErr, bErr } = await sideBySide(p, ['-v', '-f', 'json', '-e', `on close where ${sel} print ${cols}`], ['-v', '-f', 'json', '-e', `where ${sel} and event == close print *`]);
+  const notLoaded = /not loaded, as nothing read needs them: ([^)]*)\)/.exec(aErr)?.[1] ?? '';
+  for (const tp of ['net_dev_queue', 'kfree_skb', 'tcp_retransmit_skb', 'tcp_cong_state_set']) assert.ok(notLoaded.includes(tp), `${tp} left out: ${aErr}`);
+  assert.doesNotMatch(bErr, /not loaded/, 'print * loads every program');
   assert.equal(a.length, 6, `close rows: ${JSON.stringify(a.map(r => [r.lport, r.rport]))}`);
   const bm = new Map(b.map(r => [r.cookie, r]));
   const diffs = [];
