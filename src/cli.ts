@@ -52,7 +52,7 @@ export const OPTIONS: readonly OptSpec[] = [
     man: 'The program to run (see docs/LANGUAGE.md). May be given several times; the statements add up and run side by side. Instead of -e, give a script file as the argument. With neither, the built-in live view runs (see THE LIVE VIEW).' },
   { flags: '--dry-run', group: 'Program:',
     help: 'check and compile the program, print the plan, exit (no root needed)',
-    man: 'Parse, check and compile the program, print the plan (the events each statement needs, its columns and units, what goes to the kernel filter) and exit. Needs no privilege and loads nothing.' },
+    man: 'Parse, check and compile the program, print the plan (the events each statement needs, its columns and units, what goes to the kernel filter, which optional BPF programs it does not need) and exit. Needs no privilege and loads nothing.' },
   { flags: '--interval <time>', group: 'Program:', default: '1s',
     help: 'refresh of the built-in live view (no program given)',
     man: 'Refresh interval of the built-in live view, the view that runs when no program is given. A program sets its own with every.' },
