@@ -1248,13 +1248,20 @@ int estats_sockops(struct bpf_sock_ops *skops)
 	if (!wanted(sk))
 		return 1;
 
+	/* the callbacks that take a snapshot set snap (the event kind) and, when
+	 * the program wants it, kf: one emit below, so the verifier sees one copy */
+	struct estats_sk *st = 0;
+	__u8 snap = 0, ost = 0;
+	__u16 kf = 0;
+	int nst = -1;
+	__u32 a0 = 0, a1 = 0;
 	switch (skops->op) {
 	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB: {
 		struct estats_listener *l = listener_of(net_cookie_of(sk), skops->local_port);
 		if (l)
 			__sync_fetch_and_add(&l->l_established, 1);
 		/* the segment that completed the handshake may carry data */
-		struct estats_sk *st = state_of(sk, true);
+		st = state_of(sk, true);
 		void *data = (void *)(long)skops->skb_data, *end = (void *)(long)skops->skb_data_end;
 		if (st && data + 20 <= end)
 			count_payload(st, skops, data);
@@ -1268,7 +1275,7 @@ int estats_sockops(struct bpf_sock_ops *skops)
 		struct estats_listener_key k = { .net_cookie = net_cookie_of(sk), .port = skops->local_port };
 		struct estats_listener l = { .l_start_wall_ns = bpf_ktime_get_ns() + CFG.wall_offset_ns };
 		bpf_map_update_elem(&listeners, &k, &l, BPF_ANY);
-		struct estats_sk *st = state_of(sk, true);
+		st = state_of(sk, true);
 		if (st)
 			set_owner(st);
 		/* children inherit the listener's callback flags: header parsing then
@@ -1276,26 +1283,25 @@ int estats_sockops(struct bpf_sock_ops *skops)
 		 * ESTABLISHED child through tcp_child_process (not tcp_probe) before
 		 * PASSIVE_ESTABLISHED_CB could set the flags on the child */
 		bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags | ESTATS_CB_FLAGS);
-		if (want(sk, st, ESTATS_EV_STATE))
-			emit_c(sk, tp, st, bpf_get_socket_cookie(skops), ESTATS_EV_STATE, TCP_LISTEN, TCP_CLOSE, 0, 0, 0);
-		else
-			skip_emit(sk, tp, st, ESTATS_EV_STATE);
+		snap = ESTATS_EV_STATE;
+		kf = want(sk, st, ESTATS_EV_STATE) ? ESTATS_EV_STATE : 0;
+		nst = TCP_LISTEN;
+		ost = TCP_CLOSE;
 		break;
 	}
 		case BPF_SOCK_OPS_TCP_CONNECT_CB: {
 		/* connect(): process context, the caller owns the socket; the port is bound now */
-		struct estats_sk *st = state_of(sk, true);
+		st = state_of(sk, true);
 		if (st) {
 			st->start_ns = bpf_ktime_get_ns();
 			st->start_wall_ns = st->start_ns + CFG.wall_offset_ns;
 			st->sk_flags |= ESTATS_F_ACTIVE | ESTATS_F_BASELINE;
 			set_owner(st);
 		}
-		__u16 kf = transition_kind(sk, st, ESTATS_EV_OPEN);
-		if (kf)
-			emit_c(sk, tp, st, bpf_get_socket_cookie(skops), kf, TCP_SYN_SENT, TCP_CLOSE, 0, 0, 0);
-		else
-			skip_emit(sk, tp, st, ESTATS_EV_OPEN);
+		snap = ESTATS_EV_OPEN;
+		kf = transition_kind(sk, st, ESTATS_EV_OPEN);
+		nst = TCP_SYN_SENT;
+		ost = TCP_CLOSE;
 		break;
 	}
 	case BPF_SOCK_OPS_PARSE_HDR_OPT_CB: {
@@ -1305,7 +1311,7 @@ int estats_sockops(struct bpf_sock_ops *skops)
 		 * that reach an ESTABLISHED child through tcp_child_process (a race
 		 * with the handshake) never pass tcp_probe, and other states neither.
 		 */
-		struct estats_sk *st = state_of(sk, false);
+		st = state_of(sk, false);
 		void *data = (void *)(long)skops->skb_data, *end = (void *)(long)skops->skb_data_end;
 		if (!st || data + 20 > end)
 			break;
@@ -1316,7 +1322,7 @@ int estats_sockops(struct bpf_sock_ops *skops)
 		break;
 	}
 	case BPF_SOCK_OPS_RTO_CB: {
-		struct estats_sk *st = state_of(sk, true);
+		st = state_of(sk, true);
 		if (st) {
 			/* args[0] = icsk_retransmits before this timeout */
 			if (skops->args[0] == 0)
@@ -1326,24 +1332,30 @@ int estats_sockops(struct bpf_sock_ops *skops)
 			if (BPF_CORE_READ_BITFIELD(tp, inet_conn.icsk_ca_state) == TCP_CA_Open)
 				st->abrupt_timeouts++;
 		}
-		if (want(sk, st, ESTATS_EV_TIMEOUT))
-			emit_c(sk, tp, st, bpf_get_socket_cookie(skops), ESTATS_EV_TIMEOUT, -1, 0, 0, skops->args[0], jiffies_to_us(skops->args[1]));
-		else
-			skip_emit(sk, tp, st, ESTATS_EV_TIMEOUT);
+		snap = ESTATS_EV_TIMEOUT;
+		kf = want(sk, st, ESTATS_EV_TIMEOUT) ? ESTATS_EV_TIMEOUT : 0;
+		a0 = skops->args[0];
+		a1 = jiffies_to_us(skops->args[1]);
 		break;
 	}
 	case BPF_SOCK_OPS_RTT_CB: {
-		struct estats_sk *st = state_of(sk, true);
+		st = state_of(sk, true);
 		if (!sample_due(st))
 			break;
 		if (st)
 			rtt_cb_sync(st, tp, skops->args[0], skops->args[1]);
-		if (want(sk, st, ESTATS_EV_RTT))
-			emit_c(sk, tp, st, bpf_get_socket_cookie(skops), ESTATS_EV_RTT, -1, 0, 0, skops->args[0], skops->args[1]);
-		else
-			skip_emit(sk, tp, st, ESTATS_EV_RTT);
+		snap = ESTATS_EV_RTT;
+		kf = want(sk, st, ESTATS_EV_RTT) ? ESTATS_EV_RTT : 0;
+		a0 = skops->args[0];
+		a1 = skops->args[1];
 		break;
 	}
+	}
+	if (snap) {
+		if (kf)
+			emit_c(sk, tp, st, bpf_get_socket_cookie(skops), kf, nst, ost, 0, a0, a1);
+		else
+			skip_emit(sk, tp, st, snap);
 	}
 	return 1;
 }

@@ -79,9 +79,9 @@ test('bursts and sleeps (reno): SndLimTime*/SndLimPct*, SndLimTrans*, OtherReduc
   // transitions: Linux keeps none; the heuristic sees only what its snapshots (ACKs) catch, and
   // an idle period between the last ACK of a burst and the first ACK of the next one is not caught
   // an idle period between two snapshots shows as a new chrono_start in the same state (a hidden round trip)
-  // (+1: a burst's write queue can empty between two send() calls, a real idle the construction does not count)
-  chk.within('SndLimTransCwnd', v.SndLimTransCwnd, -1, 1, 'measured −1..+1 of 9 (default --sample 10ms, 15 runs: 8 ×7, 9 ×6, 10 ×2; −8 before hidden round trips were counted)');
-  chk.within('SndLimTransSnd', v.SndLimTransSnd, -1, 1, 'measured −1..+1 of 9: same');
+  // (+1, +2: a burst's write queue can empty between two send() calls, a real idle the construction does not count)
+  chk.within('SndLimTransCwnd', v.SndLimTransCwnd, -1, 2, 'measured −1..+2 of 9 (default --sample 10ms, 24 runs: 8..10 in 23, 11 once; −8 before hidden round trips were counted)');
+  chk.within('SndLimTransSnd', v.SndLimTransSnd, -1, 2, 'measured −1..+2 of 9: same');
   chk.within('SndLimTransRwin', v.SndLimTransRwin, 0, 0, 'never window-limited (tcpi_rwnd_limited == 0)');
   // restarts after idle: the first ACK after the sleep shows the halved window
   chk.near('OtherReductions', v.OtherReductions, 1, 'one tcp_cwnd_restart per sleep: measured 0 with 96 KiB bursts (6 runs); a restart smaller than the last ACK\'s growth is missed');
