@@ -32,13 +32,18 @@ export function columnKey(name: string): string {
   return k;
 }
 
+/** the date and time to the second of the last rfc3339() call ("2026-11-25T10:00:00."), for that second */
+let rfcSec = NaN;
+let rfcPrefix = '';
+
 /** RFC 3339 UTC with microseconds, from CLOCK_MONOTONIC ns + the boot offset. */
 export function rfc3339(monoNs: bigint, clock: Clock): string {
-  const wallNs = monoNs + clock.bootOffsetNs;
-  const ms = Number(wallNs / 1000000n);
-  const us = Number((wallNs / 1000n) % 1000n);
-  const iso = new Date(ms).toISOString(); // 2026-11-25T10:00:00.123Z
-  return `${iso.slice(0, 23)}${String(us).padStart(3, '0')}Z`;
+  // µs since the epoch are exact in a double (< 2^53 until the year 2255)
+  const us = Number((monoNs + clock.bootOffsetNs) / 1000n);
+  const sec = Math.floor(us / 1e6);
+  if (sec !== rfcSec) { rfcSec = sec; rfcPrefix = new Date(sec * 1000).toISOString().slice(0, 20); }
+  const frac = us - sec * 1e6;
+  return `${rfcPrefix}${frac < 100000 ? String(frac).padStart(6, '0') : frac}Z`;
 }
 
 /** CLOCK_MONOTONIC seconds with microsecond resolution (exact in a double for centuries of uptime). */
@@ -57,9 +62,12 @@ export function sanitize(s: string): string {
  * JSON.stringify leaves them raw, and U+009B is CSI on some terminals.
  */
 export function jsonLine(v: unknown): string {
+  const s = JSON.stringify(v);
   // eslint-disable-next-line no-control-regex
-  return JSON.stringify(v).replace(/[\u007f-\u009f]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return C1.test(s) ? s.replace(/[\u007f-\u009f]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : s;
 }
+// eslint-disable-next-line no-control-regex
+const C1 = /[\u007f-\u009f]/;
 
 export interface Writer { write(s: string): unknown }
 

@@ -13,3 +13,16 @@ test('wall-clock offset: µs-exact, not truncated to the ms by Date.now()', () =
   // the Date.now()-based offset was 0–1000 µs early; allow 50 µs for reads that straddle a pause
   assert.ok(errs.filter(e => Math.abs(e) <= 50).length >= 2, `offset error vs python (µs): ${errs.join(', ')}`);
 });
+
+test('rfc3339: microseconds, the same as Date.toISOString to the millisecond for any time (the per-second prefix is cached)', async () => {
+  const { rfc3339 } = await import('../../dist/output/sink.js');
+  const clock = { bootOffsetNs: 1764064800123456789n };
+  let x = 12345n;
+  for (let i = 0; i < 2000; i++) {
+    x = (x * 6364136223846793005n + 1442695040888963407n) & ((1n << 62n) - 1n);
+    const mono = i % 2 ? x % 100000000000000n : BigInt(i) * 999999n; // far apart, and within one second
+    const wall = mono + clock.bootOffsetNs;
+    const want = `${new Date(Number(wall / 1000000n)).toISOString().slice(0, 23)}${String(Number((wall / 1000n) % 1000n)).padStart(3, '0')}Z`;
+    assert.equal(rfc3339(mono, clock), want);
+  }
+});
