@@ -140,9 +140,26 @@ static __always_inline bool wanted(const struct sock *sk)
 	return wanted_port(sk, 0);
 }
 
+/*
+ * 1e9 / CONFIG_HZ, and 1e6 / CONFIG_HZ where that is exact (else ~0): worked
+ * out once, as a division on every segment costs ~10 ns (0 = not yet)
+ */
+__u64 tick_ns_once, tick_us_once;
+
+static __always_inline __u64 tick_ns(void)
+{
+	__u64 t = tick_ns_once;
+	if (!t)
+		tick_ns_once = t = 1000000000ULL / CONFIG_HZ;
+	return t;
+}
+
 static __always_inline __u64 jiffies_to_us(__u64 j)
 {
-	return j * 1000000ULL / CONFIG_HZ;
+	__u64 t = tick_us_once;
+	if (!t)
+		tick_us_once = t = 1000000ULL % CONFIG_HZ ? ~0ULL : 1000000ULL / CONFIG_HZ;
+	return t != ~0ULL ? j * t : j * 1000000ULL / CONFIG_HZ;
 }
 
 static __always_inline struct estats_sk *state_of(struct sock *sk, bool create)
@@ -654,7 +671,7 @@ static __always_inline bool sample_due(struct estats_sk *st)
 	 * sent (unless jiffies lag behind a NOHZ-idle CPU's catch-up).
 	 */
 	__u32 j = (__u32)bpf_jiffies64();
-	if (st->last_sample_ns && (__u64)(j - st->last_sample_j + 1) * (1000000000ULL / CONFIG_HZ) <= CFG.sample_ns)
+	if (st->last_sample_ns && (__u64)(j - st->last_sample_j + 1) * tick_ns() <= CFG.sample_ns)
 		return false;
 	__u64 now = bpf_ktime_get_ns();
 	if (now - st->last_sample_ns < CFG.sample_ns)
