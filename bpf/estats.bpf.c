@@ -546,8 +546,6 @@ static __always_inline void fill_snapshot(struct estats_event *e, struct sock *s
 /*
  * Send one event: header, tcp_sock snapshot, per-socket state. st may be
  * NULL (socket seen for the first time somewhere storage cannot be created).
- */
-/*
  * kindf: ESTATS_EV_* in the low byte, extra event flags (ESTATS_F_STATE) in
  * the high byte. Every field is written below: the ring's memory is not
  * cleared first (a 700-byte memset on every event).
@@ -1090,10 +1088,11 @@ static __always_inline void on_reset(struct sock *sk, __u32 sent)
 	struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
 	if (!tp)
 		return;
-	if (want(sk, 0, ESTATS_EV_RESET))
-		emit(sk, tp, state_of(sk, false), ESTATS_EV_RESET, -1, 0, 0, sent, 0);
+	struct estats_sk *st = state_of(sk, false);
+	if (want(sk, st, ESTATS_EV_RESET))
+		emit(sk, tp, st, ESTATS_EV_RESET, -1, 0, 0, sent, 0);
 	else
-		skip_emit(sk, tp, state_of(sk, false), ESTATS_EV_RESET);
+		skip_emit(sk, tp, st, ESTATS_EV_RESET);
 }
 
 SEC("tp_btf/tcp_send_reset")
@@ -1232,8 +1231,10 @@ SEC("sockops")
 int estats_sockops(struct bpf_sock_ops *skops)
 {
 	__u32 op = skops->op;
-	/* the filter first, from the context (no helper): a listener is kept only
-	 * when wanted as (its port, 0); a request socket's callbacks count for it */
+	/* the filter first, from the context (no helper; for a full socket the
+	 * context's ports and family are its skc_num, skc_dport and skc_family, so
+	 * this is wanted(sk)): a listener is kept only when wanted as (its port, 0);
+	 * a request socket's callbacks count for it */
 	bool req = op == BPF_SOCK_OPS_RWND_INIT || op == BPF_SOCK_OPS_TIMEOUT_INIT;
 	if (CFG.filter_flags || CFG.family) {
 		__u16 rport = req ? 0 : (__u16)bpf_ntohl(skops->remote_port);
@@ -1262,8 +1263,6 @@ int estats_sockops(struct bpf_sock_ops *skops)
 	if (!tp)
 		return 1;
 	struct sock *sk = (struct sock *)tp;
-	if (!wanted(sk))
-		return 1;
 
 	/* the callbacks that take a snapshot set snap (the event kind) and, when
 	 * the program wants it, kf: one emit below, so the verifier sees one copy */

@@ -241,6 +241,40 @@ test('snapshot statements need no events between ticks from sockets of the own n
   assert.deepEqual(diffs, []);
 });
 
+// Reset events: an abortive close (SO_LINGER 0) sends a RST from the client
+// (tcp_send_reset) that the server's end receives (tcp_receive_reset); the
+// peer's recv() failing with ECONNRESET is the independent witness.
+const ABORT = `
+import socket, struct, sys, time
+p = int(sys.argv[1])
+srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(('127.0.0.1', p)); srv.listen(1)
+cli = socket.create_connection(('127.0.0.1', p))
+c, _ = srv.accept()
+cli.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+lport = cli.getsockname()[1]
+cli.close()
+time.sleep(0.2)
+try:
+    c.recv(1)
+    print('no reset')
+except ConnectionResetError:
+    print(lport)
+srv.close()
+`;
+test('on reset: the RST an abortive close sends and the one its peer receives, one row each', { skip: needRoot, timeout: 60000 }, async () => {
+  const p = port();
+  const tool = startTool(['-f', 'json', '-e', `on reset where port == ${p} print state`]);
+  await tool.ready;
+  const out = await new Promise((res, rej) => execFile('python3', ['-c', ABORT, String(p)], (e, so) => (e ? rej(e) : res(so.trim()))));
+  await sleep(300);
+  const rows = (await tool.stop()).rows.filter(r => r.type === 'row');
+  assert.match(out, /^\d+$/, `the server's end saw ECONNRESET (script printed ${out})`);
+  const cport = Number(out);
+  const ends = rows.map(r => `${r.event} ${r.lport}>${r.rport}`).sort();
+  assert.deepEqual(ends, [`reset ${cport}>${p}`, `reset ${p}>${cport}`].sort(), 'one reset row for the sender, one for the receiver');
+});
+
 // Which tracepoints the kernel has is read from its BTF once per boot.
 test('the tracepoints the kernel has are remembered until reboot', { skip: needRoot, timeout: 60000 }, async () => {
   const MEMO = '/run/tcp-estats/tracepoints.json';
