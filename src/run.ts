@@ -193,6 +193,11 @@ class ReplayRun implements ReplayHandler {
     p.table.tracking = true;
   }
 
+  /** throws STOP when the output went away (EPIPE) */
+  private checkStopped(): void {
+    if (this.stopped?.()) { this.why = 'EPIPE'; throw STOP; }
+  }
+
   /** a timed record (event or tick): throws STOP past -d */
   private timed(ts: bigint): void {
     if (this.first === null) { this.first = ts; this.stopAt = this.durationNs !== null ? ts + this.durationNs : null; }
@@ -203,7 +208,7 @@ class ReplayRun implements ReplayHandler {
   private setLast(ts: bigint): void { this.lastHi = Number(ts >> 32n); this.lastLo = Number(ts & 0xffffffffn); }
 
   event(ev: EventView): void {
-    if (this.stopped?.()) { this.why = 'EPIPE'; throw STOP; }
+    this.checkStopped();
     const tickNs = this.tickNs;
     if (this.first === null || this.stopAt !== null || tickNs !== null) {
       const ts = ev.ts_ns;
@@ -222,14 +227,14 @@ class ReplayRun implements ReplayHandler {
   }
 
   tick(nowNs: bigint): void {
-    if (this.stopped?.()) { this.why = 'EPIPE'; throw STOP; }
+    this.checkStopped();
     this.timed(nowNs);
     if (nowNs > this.last) this.setLast(nowNs);
     this.p.tick(nowNs);
   }
 
   lost(total: bigint): void {
-    if (this.stopped?.()) { this.why = 'EPIPE'; throw STOP; }
+    this.checkStopped();
     if (total > this.lostTotal) {
       this.sink.notice('warning', `the recording lost ${total - this.lostTotal} events (total ${total})`, { lost: Number(total) });
       this.lostTotal = total;

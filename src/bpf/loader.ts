@@ -13,6 +13,17 @@ const UPG_ALL = Object.values(UPG).reduce((a, b) => a | b, 0);
 /** The optional exact programs (fentry/fexit/kprobe sections, autoload off by "?"). */
 const isUpgrade = (sec: string): boolean => /^\??(fentry|fexit|kprobe|kretprobe)\//.test(sec);
 
+/** The programs of an opened object, in order. */
+function* programsOf(obj: Ptr): Generator<Ptr> {
+  for (let p = bpf.object_next_program(obj, null) as Ptr | null; p; p = bpf.object_next_program(obj, p) as Ptr | null) yield p;
+}
+/** The maps of an opened object, in order. */
+function* mapsOf(obj: Ptr): Generator<Ptr> {
+  for (let m = bpf.object_next_map(obj, null) as Ptr | null; m; m = bpf.object_next_map(obj, m) as Ptr | null) yield m;
+}
+/** Why the optional exact programs are off, when the kernel refused them. */
+const refusal = (e: number): string => `the kernel refused fentry/fexit programs (errno ${e})`;
+
 /** Where a refusal of the optional exact programs is remembered until the next boot (a tmpfs; docs/SECURITY.md). */
 export const UPGRADE_MEMO = '/run/tcp-estats/upgrades.json';
 
@@ -290,7 +301,7 @@ export class Backend {
     if (err && !this.upgradesLive) this.loadFailed(err);
     if (!err && this.upgradesLive) rememberUpgrades(null);
     if (err) {
-      this.upgradeError = `the kernel refused fentry/fexit programs (errno ${err})`;
+      this.upgradeError = refusal(err);
       rememberUpgrades(this.upgradeError);
       bpf.object_close(obj);
       this.obj = null;
@@ -318,7 +329,7 @@ export class Backend {
   /** Programs of the object that are optional exact upgrades (fentry/fexit/kprobe). */
   private upgradeProgs(obj: Ptr): Ptr[] {
     const out: Ptr[] = [];
-    for (let p = bpf.object_next_program(obj, null) as Ptr | null; p; p = bpf.object_next_program(obj, p) as Ptr | null)
+    for (const p of programsOf(obj))
       if (isUpgrade(bpf.program_section_name(p) as string)) out.push(p);
     return out;
   }
@@ -366,7 +377,7 @@ export class Backend {
     this.disabled.length = 0; // the object may be opened twice (upgrade retry)
     this.skipped.length = 0;
     const progs = new Map<string, Ptr>();
-    for (let p = bpf.object_next_program(obj, null) as Ptr | null; p; p = bpf.object_next_program(obj, p) as Ptr | null)
+    for (const p of programsOf(obj))
       progs.set(bpf.program_section_name(p) as string, p);
     for (const sec of this.opts.skipHooks ?? []) {
       const p = progs.get(sec);
@@ -387,7 +398,7 @@ export class Backend {
   }
 
   private findMap(obj: Ptr, name: string): Ptr {
-    for (let m = bpf.object_next_map(obj, null) as Ptr | null; m; m = bpf.object_next_map(obj, m) as Ptr | null) {
+    for (const m of mapsOf(obj)) {
       const n = bpf.map_name(m) as string;
       if (n === name || (name.startsWith('.') && n.endsWith(name))) return m;
     }
@@ -428,7 +439,7 @@ export class Backend {
   }
 
   private attach(obj: Ptr): void {
-    for (let p = bpf.object_next_program(obj, null) as Ptr | null; p; p = bpf.object_next_program(obj, p) as Ptr | null) {
+    for (const p of programsOf(obj)) {
       const sec = bpf.program_section_name(p) as string;
       const name = bpf.program_name(p) as string;
       if (sec.startsWith('iter/')) { this.iterProg = p; continue; }
@@ -547,20 +558,20 @@ export function probeUpgrades(objectPath = DEFAULT_OBJECT): { live: boolean; rea
   if (!obj) return null;
   try {
     let n = 0;
-    for (let p = bpf.object_next_program(obj, null) as Ptr | null; p; p = bpf.object_next_program(obj, p) as Ptr | null) {
+    for (const p of programsOf(obj)) {
       const up = isUpgrade(bpf.program_section_name(p) as string);
       bpf.program_set_autoload(p, up);
       if (up) n++;
     }
     if (!n) return { live: false, reason: 'this build has no optional exact programs' };
-    for (let m = bpf.object_next_map(obj, null) as Ptr | null; m; m = bpf.object_next_map(obj, m) as Ptr | null)
+    for (const m of mapsOf(obj))
       if ((bpf.map_name(m) as string) === 'events') bpf.map_set_max_entries(m, 4096);
     if (withProfilerSignalBlocked(() => bpf.object_load(obj)) === 0) {
       rememberUpgrades(null);
       return { live: true, reason: 'fentry/fexit programs load on this kernel' };
     }
     const e = errno();
-    rememberUpgrades(`the kernel refused fentry/fexit programs (errno ${e})`);
+    rememberUpgrades(refusal(e));
     return { live: false, reason: `the kernel refuses fentry/fexit programs (errno ${e}${e === 1 ? ', EPERM' : ''})` };
   } finally {
     bpf.object_close(obj);

@@ -207,6 +207,8 @@ function buildProgram(checked: readonly CheckedStatement[], compiled: readonly C
   }
   const pushdown = buildPushdown(checked);
   const uses = programUses(checked, events);
+  const eventMask = maskOf(events ?? []);
+  const ownNetnsEventMask = ownMask(checked);
   const plan = (): string => {
     const out: string[] = [];
     for (const c of checked) {
@@ -226,15 +228,13 @@ function buildProgram(checked: readonly CheckedStatement[], compiled: readonly C
       else if (c.limit !== null) out.push(`  limit:   ${c.limit}`);
       out.push(`  kernel filter (this statement): ${pushText(p)}`);
     }
-    const own = ownNetnsEvents(ownMask(checked), eventMask);
+    const own = ownNetnsEvents(ownNetnsEventMask, eventMask);
     out.push(`program: events ${events ? [...events].join(', ') : 'all'}${own ? ` (sockets of this network namespace: ${own}, as snapshot statements refresh them before each tick)` : ''}; kernel filter: ${pushText(pushdown)}`);
     const off = hooksNotNeeded(uses);
     out.push(`programs not loaded (nothing read needs them): ${off.length ? off.join(', ') : 'none'}`);
     return out.join('\n') + '\n';
   };
-  let eventMask = 0;
-  for (const n of events ?? []) eventMask |= 1 << EVENT_KIND.get(n)!;
-  return { statements, events, eventMask: eventMask >>> 0, ownNetnsEventMask: ownMask(checked), pushdown, uses, plan };
+  return { statements, events, eventMask, ownNetnsEventMask, pushdown, uses, plan };
 }
 
 /** The event kinds sent for sockets of the tool's network namespace, as text, when they differ from the program's events (else null). */
@@ -243,15 +243,18 @@ export function ownNetnsEvents(own: number | null, eventMask: number): string | 
   return Object.entries(EVENT_NAMES).filter(([k, n]) => n === 'close' || (own & (1 << Number(k)))).map(([, n]) => n).join(', ');
 }
 
+/** Event names as a kernel mask (bit 1 << kind). */
+function maskOf(names: Iterable<string>): number {
+  let m = 0;
+  for (const n of names) m |= 1 << EVENT_KIND.get(n)!;
+  return m >>> 0;
+}
+
 /** Program.ownNetnsEventMask: the kinds the statements other than snapshot ones need (null = all). */
 function ownMask(checked: readonly CheckedStatement[]): number | null {
-  let m = 0;
-  for (const c of checked) {
-    if (c.mode === 'snapshot') continue;
-    if (c.eventNames === null) return null;
-    for (const n of c.eventNames) m |= 1 << EVENT_KIND.get(n)!;
-  }
-  return m >>> 0;
+  const others = checked.filter(c => c.mode !== 'snapshot');
+  if (others.some(c => c.eventNames === null)) return null;
+  return maskOf(others.flatMap(c => c.eventNames!));
 }
 
 /**

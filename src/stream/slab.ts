@@ -34,35 +34,40 @@ export class Slab {
   private u8 = Buffer.allocUnsafeSlow(SLAB);
   private dv = new DataView(this.u8.buffer, this.u8.byteOffset, SLAB);
   private pos = 0;
-  constructor() { started(this.u8); }
+  /** buffers started so far */
+  buffers = 1;
+  /** tracked: its buffers count among the recent ones keepOut() leaves alone (live events) */
+  constructor(private readonly tracked = true) { if (tracked) started(this.u8); }
   /** the buffer being filled */
   get current(): Uint8Array { return this.u8; }
 
   /** Let `write` fill the next EVENT_SIZE bytes (e.g. a layout conversion) and view them. */
   fill(write: (dst: { buf: Buffer; at: number }) => void): EventView {
-    const at = this.reserve();
-    write({ buf: this.u8, at });
-    return new EventView(this.u8, at, this.dv);
+    const v = this.place();
+    write({ buf: this.u8, at: v.o });
+    return v;
   }
 
-  private reserve(): number {
+  /** A place for one event, its bytes not written yet. */
+  place(): EventView {
     if (this.pos + EVENT_SIZE > SLAB) {
       this.u8 = Buffer.allocUnsafeSlow(SLAB);
       this.dv = new DataView(this.u8.buffer, this.u8.byteOffset, SLAB);
       this.pos = 0;
-      started(this.u8);
+      this.buffers++;
+      if (this.tracked) started(this.u8);
     }
     const at = this.pos;
     this.pos = at + ((EVENT_SIZE + 7) & ~7);
-    return at;
+    return new EventView(this.u8, at, this.dv);
   }
 
   /** Copy one event (EVENT_SIZE bytes at src[off…]) and view it. */
   copy(src: Uint8Array, off: number): EventView {
-    const at = this.reserve();
+    const v = this.place();
     // native memcpy, no view object (Buffer#subarray would build a Buffer per event)
-    copyBytes.call(src, this.u8, at, off, off + EVENT_SIZE);
-    return new EventView(this.u8, at, this.dv);
+    copyBytes.call(src, this.u8, v.o, off, off + EVENT_SIZE);
+    return v;
   }
 }
 
@@ -96,29 +101,16 @@ export function keepOut(ev: EventView): EventView | null {
  * retain() copies). The home of a socket that left is reused for another.
  */
 export class Homes {
-  private u8 = Buffer.allocUnsafeSlow(SLAB);
-  private dv = new DataView(this.u8.buffer, this.u8.byteOffset, SLAB);
-  private pos = 0;
+  private readonly slab = new Slab(false);
   private readonly free: EventView[] = [];
   /** buffers of homes made so far */
-  buffers = 1;
+  get buffers(): number { return this.slab.buffers; }
   /** ev's bytes in home (a view put() returned before for this socket), or in a new home */
   put(ev: EventView, home: EventView | null): EventView {
-    if (!home) home = this.free.pop() ?? this.fresh();
+    if (!home) home = this.free.pop() ?? this.slab.place();
     copyBytes.call(ev.u8, home.u8, home.o, ev.o, ev.o + EVENT_SIZE);
     return home;
   }
   /** the home of a socket that left the table (nothing else views it) */
   release(home: EventView): void { this.free.push(home); }
-  private fresh(): EventView {
-    if (this.pos + EVENT_SIZE > SLAB) {
-      this.u8 = Buffer.allocUnsafeSlow(SLAB);
-      this.dv = new DataView(this.u8.buffer, this.u8.byteOffset, SLAB);
-      this.pos = 0;
-      this.buffers++;
-    }
-    const at = this.pos;
-    this.pos = at + ((EVENT_SIZE + 7) & ~7);
-    return new EventView(this.u8, at, this.dv);
-  }
 }
