@@ -275,6 +275,44 @@ test('on reset: the RST an abortive close sends and the one its peer receives, o
   assert.deepEqual(ends, [`reset ${cport}>${p}`, `reset ${p}>${cport}`].sort(), 'one reset row for the sender, one for the receiver');
 });
 
+// The owner of an accepted socket is the process seen doing I/O on it. The
+// kernel keeps a per-CPU note of the owners it confirmed (so repeated writes
+// skip the storage lookup); an owner change on another CPU must still be seen
+// when the first owner writes again on its CPU.
+const HANDOVER = `
+import socket, os, sys, time, ctypes, json
+P = int(sys.argv[1]); libc = ctypes.CDLL(None)
+def name(n): libc.prctl(15, n.encode(), 0, 0, 0)
+srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(('127.0.0.1', P)); srv.listen()
+cli = socket.create_connection(('127.0.0.1', P)); a, _ = srv.accept()
+os.sched_setaffinity(0, {0}); name('te-first')
+def write(b):
+    a.send(b); cli.recv(10); time.sleep(0.05)
+write(b'1'); write(b'2'); write(b'3')
+pid = os.fork()
+if pid == 0:
+    os.sched_setaffinity(0, {1}); name('te-second'); a.send(b'c'); time.sleep(0.1); os._exit(0)
+cli.recv(10); os.waitpid(pid, 0); time.sleep(0.05)
+write(b'4'); write(b'5')
+print(json.dumps({'first': os.getpid(), 'second': pid, 'lport': P, 'cport': cli.getsockname()[1]}))
+cli.close(); a.close()
+`;
+
+test('the owner follows the process doing I/O, also after a change on another CPU', { skip: needRoot, timeout: 60000 }, async () => {
+  const p = port();
+  const tool = startTool(['-f', 'json', '-e', `where lport == ${p} and rport != 0 print pid, comm`]);
+  await tool.ready;
+  const out = await new Promise((res, rej) => execFile('python3', ['-c', HANDOVER, String(p)], (e, so) => (e ? rej(e) : res(so.trim()))));
+  await sleep(300);
+  const rows = (await tool.stop()).rows.filter(r => r.type === 'row');
+  const o = JSON.parse(out);
+  const seq = rows.filter(r => r.rport === o.cport && r.pid).map(r => `${r.pid} ${r.comm}`);
+  const changes = seq.filter((x, i) => i === 0 || x !== seq[i - 1]);
+  assert.deepEqual(changes, [`${o.first} te-first`, `${o.second} te-second`, `${o.first} te-first`],
+    `owner first → second (forked, other CPU) → first again; rows: ${JSON.stringify(rows.map(r => [r.event, r.pid, r.comm]))}`);
+});
+
 // Which tracepoints the kernel has is read from its BTF once per boot.
 test('the tracepoints the kernel has are remembered until reboot', { skip: needRoot, timeout: 60000 }, async () => {
   const MEMO = '/run/tcp-estats/tracepoints.json';
