@@ -3,9 +3,9 @@
 import { readlinkSync } from 'node:fs';
 import { Runtime, type Program } from './dsl/index.js';
 import type { Out } from './dsl/rows.js';
-import { decode, stateTwin } from './stream/decode.js';
+import { stateTwin, viewRecord } from './stream/decode.js';
 import { openRecording, type Recorder, type Recording, type ReplayHandler } from './stream/record.js';
-import { Homes, keepOut, retain } from './stream/slab.js';
+import { Homes, retain } from './stream/slab.js';
 import { EV, EventView, FLAG, OFF } from './stream/layout.generated.js';
 import { SocketTable, cookieKeyOfWords } from './estats/table.js';
 import type { Snapshot } from './estats/types.js';
@@ -54,6 +54,20 @@ export function ownNetns(): number {
   try { return Number(/\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/net'))?.[1] ?? 0); } catch { return 0; }
 }
 
+/**
+ * The buffer u8 (the ring, a replay's read buffer) is about to be reused:
+ * the table's events in it move to their socket's home; the homes of
+ * sockets that left are reused. Held rows have their own copies (retain).
+ */
+function rehome(table: SocketTable, homes: Homes, u8: Uint8Array): void {
+  table.touched(e => {
+    const ev = e.ev as EventView;
+    if (ev.u8 === u8) e.ev = e.home = homes.put(ev, e.home as EventView | null);
+  }, e => {
+    if (e.home) { homes.release(e.home as EventView); e.home = null; }
+  });
+}
+
 /** Feeds events to the table and the program; shared by live and replay. */
 class Pipeline {
   readonly table: SocketTable;
@@ -62,9 +76,9 @@ class Pipeline {
   rows = 0;
   unseen = 0;
   unseenConns = 0;
-  /** keep: the table's sweep (live: keepOut); a replay moves events itself (ReplayRun) */
-  constructor(program: Program, sink: Sink, private readonly filter?: EventFilter, keep: ((ev: Snapshot) => Snapshot | null) | null = keepOut as (ev: Snapshot) => Snapshot | null) {
-    this.table = new SocketTable(keep ?? undefined);
+  constructor(program: Program, sink: Sink, private readonly filter?: EventFilter) {
+    this.table = new SocketTable();
+    this.table.tracking = true; // the run moves the table's events out of each buffer before its reuse (rehome)
     this.runtime = new Runtime(program, (o: Out) => { if (o.type !== 'batch-end') this.rows++; sink.write(o); }, retain);
   }
   event(ev: Snapshot): void {
@@ -91,18 +105,22 @@ class Pipeline {
 }
 
 export async function runLive(o: LiveOptions): Promise<RunStats> {
+  // Events are read in place from the ring; before a drain gives the ring's
+  // space back, the table's events move to their socket's home (as a replay
+  // does with its read buffer): no copy or allocation per event.
   const p = new Pipeline(o.program, o.sink, o.filter);
+  const homes = new Homes();
   const rec = o.recorder ?? null;
   const netns = ownNetns();
   let lostReported = 0n;
 
-  const drain = () => {
-    o.backend.drain(r => {
-      const ev = decode(r);
-      rec?.event(ev.bytes);
-      p.event(ev);
-    });
+  const onRecord = (u8: Uint8Array, dv: DataView, off: number, len: number) => {
+    const ev = viewRecord(u8, dv, off, len);
+    rec?.event(ev.bytes);
+    p.event(ev);
   };
+  const release = (u8: Uint8Array) => rehome(p.table, homes, u8);
+  const drain = () => { o.backend.drain(onRecord, release); };
   const checkLost = () => {
     const { lost } = o.backend.counters();
     if (lost > lostReported) {
@@ -190,7 +208,6 @@ class ReplayRun implements ReplayHandler {
   constructor(readonly p: Pipeline, private readonly sink: Sink, private readonly tickNs: bigint | null, opts: ReplayOptions) {
     this.stopped = opts.stopped;
     this.durationNs = opts.durationMs != null ? BigInt(Math.round(opts.durationMs * 1e6)) : null;
-    p.table.tracking = true;
   }
 
   /** throws STOP when the output went away (EPIPE) */
@@ -245,20 +262,12 @@ class ReplayRun implements ReplayHandler {
    * The read buffer u8 is about to be overwritten: the table's events in it
    * move to their socket's home; the homes of sockets that left are reused.
    */
-  release(u8: Uint8Array): void {
-    const homes = this.homes;
-    this.p.table.touched(e => {
-      const ev = e.ev as EventView;
-      if (ev.u8 === u8) e.ev = e.home = homes.put(ev, e.home as EventView | null);
-    }, e => {
-      if (e.home) { homes.release(e.home as EventView); e.home = null; }
-    });
-  }
+  release(u8: Uint8Array): void { rehome(this.p.table, this.homes, u8); }
 }
 
 export function runReplay(program: Program, sink: Sink, recording: string | Recording, opts: ReplayOptions = {}): RunStats {
   const r = typeof recording === 'string' ? openRecording(recording) : recording;
-  const p = new Pipeline(program, sink, opts.filter, null);
+  const p = new Pipeline(program, sink, opts.filter);
   // Recordings made by a program without `every` carry no ticks: synthesize
   // them from event time so snapshot statements still work on replay.
   const tickNs = p.runtime.tickMs !== null && r.ticks === 0 ? BigInt(p.runtime.tickMs) * 1000000n : null;

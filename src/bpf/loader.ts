@@ -490,8 +490,9 @@ export class Backend {
     } finally { bpf.link_destroy(link); }
   }
 
-  drain(fn: (rec: Uint8Array) => void, max?: number): number {
-    return this.ring ? this.ring.drain(fn, max) : 0;
+  /** the ring's records, in place (see RingReader.drain) */
+  drain(fn: (data: Uint8Array, dv: DataView, off: number, len: number) => void, release?: (data: Uint8Array) => void, max?: number): number {
+    return this.ring ? this.ring.drain(fn, release, max) : 0;
   }
 
   private readonly progFds: number[] = [];

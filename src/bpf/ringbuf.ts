@@ -48,11 +48,14 @@ export class RingReader {
   }
 
   /**
-   * Hand every complete record to `fn` (a view valid only during the call),
-   * then release them to the kernel. Returns the number of records read.
+   * Hand every complete record to `fn`, in place: `data` (with its view `dv`)
+   * maps the whole ring, the record is `len` bytes at `off`, valid until the
+   * records are released to the kernel at the end of the drain. `release`,
+   * if given, runs just before that (with `data`): whatever still views a
+   * record must copy it out then. Returns the number of records read.
    * `max` bounds one drain so the event loop is never blocked for long.
    */
-  drain(fn: (rec: Uint8Array) => void, max = 1 << 20): number {
+  drain(fn: (data: Uint8Array, dv: DataView, off: number, len: number) => void, release?: (data: Uint8Array) => void, max = 1 << 20): number {
     if (this.closed) return 0;
     let cons = Number(this.cons.getBigUint64(0, true));
     const prod = Number(this.prod.getBigUint64(0, true));
@@ -71,12 +74,13 @@ export class RingReader {
         }
         this.zeroSeen = 0;
         if (!(len & DISCARD)) {
-          fn(this.data.subarray(off + HDR, off + HDR + dlen));
+          fn(this.data, this.dataView, off + HDR, dlen);
           n++;
         }
         cons += (dlen + HDR + 7) & ~7;
       }
     } finally {
+      if (n) release?.(this.data);
       this.cons.setBigUint64(0, BigInt(cons), true);
     }
     return n;

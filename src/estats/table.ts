@@ -18,8 +18,6 @@ export function cookieKey(cookie: bigint): CookieKey { return cookie <= EXACT ? 
 export function cookieKeyOfWords(lo: number, hi: number): CookieKey {
   return hi < 0x200000 ? hi * 4294967296 + lo : (BigInt(hi) << 32n) | BigInt(lo);
 }
-/** entries the sweep looks at per batch, one batch every as many updates (src/stream/slab.ts keepOut) */
-const SWEEP_BATCH = 64;
 
 export class SockEntry implements SockCtx, Frame {
   readonly memo = new Map<number, unknown>();
@@ -28,7 +26,7 @@ export class SockEntry implements SockCtx, Frame {
   touch = 0;
   /** left the table (closed) */
   gone = false;
-  /** the owner's per-socket copy of an event (src/run.ts replay: the socket's home), if any */
+  /** the owner's per-socket copy of an event (src/run.ts: the socket's home), if any */
   home: Snapshot | null = null;
   constructor(readonly cookie: bigint, readonly key: CookieKey, public ev: Snapshot) {}
   get sock(): SockCtx { return this; }
@@ -37,22 +35,10 @@ export class SockEntry implements SockCtx, Frame {
 export class SocketTable {
   private readonly map = new Map<CookieKey, SockEntry>();
   private gen = 0;
-  private sweep: IterableIterator<SockEntry> | null = null;
-  private untilSweep = SWEEP_BATCH;
   private touchRound = 1;
   private touchedList: SockEntry[] = [];
   /** keep the list of touched() entries (off unless an owner calls touched()) */
   tracking = false;
-
-  /**
-   * keep: given a kept event, a copy of it out of a buffer that should be
-   * freed, or null to leave it (src/stream/slab.ts keepOut). The table
-   * offers it one entry per update, round-robin, so an idle socket does not
-   * hold the buffer its last event arrived in (in batches of SWEEP_BATCH
-   * entries every SWEEP_BATCH updates: a for-of loop allocates nothing per
-   * entry, where one iterator step per update allocated a result object).
-   */
-  constructor(private readonly keep?: (ev: Snapshot) => Snapshot | null) {}
 
   /** Fold one event into the table; returns the frame the queries see. key: cookieKey(ev.cookie), if the caller has it cheaper */
   update(ev: Snapshot, key: CookieKey = cookieKey(ev.cookie)): SockEntry {
@@ -65,24 +51,7 @@ export class SocketTable {
     }
     e.seenGen = this.gen;
     if (this.tracking && e.touch !== this.touchRound) { e.touch = this.touchRound; this.touchedList.push(e); }
-    if (this.keep && --this.untilSweep === 0) {
-      this.untilSweep = SWEEP_BATCH;
-      this.sweepSome(this.keep);
-    }
     return e;
-  }
-
-  /** The next SWEEP_BATCH entries of the round-robin sweep: move their events if keep says so. */
-  private sweepSome(keep: (ev: Snapshot) => Snapshot | null): void {
-    let left = SWEEP_BATCH;
-    this.sweep ??= this.map.values();
-    // a Map iterator has no return(): leaving the loop early keeps its place
-    for (const e of this.sweep) {
-      const moved = keep(e.ev);
-      if (moved) e.ev = moved;
-      if (--left === 0) return;
-    }
-    this.sweep = null; // a full round: start again next time
   }
 
   /** After the queries saw an event: drop closed sockets. */
@@ -93,8 +62,8 @@ export class SocketTable {
   /**
    * The entries updated since the last call (each once), then start a new
    * round: fn(entry) for those still in the table, left(entry) for those
-   * that left it since. A replay moves their events out of its read buffer
-   * before it overwrites it. Entries not passed still hold what they held at
+   * that left it since. The run moves their events out of the ring or the
+   * read buffer before it is reused (src/run.ts rehome). Entries not passed still hold what they held at
    * the last call.
    */
   touched(fn: (e: SockEntry) => void, left?: (e: SockEntry) => void): void {

@@ -1,6 +1,6 @@
 // Bytes → Event. Decoding is lazy: an EventView reads a field only when a
-// query (or the table) asks for it. Records shorter than the layout are
-// rejected rather than read past their end.
+// query (or the table) asks for it, in place (src/run.ts). Records shorter
+// than the layout are rejected rather than read past their end.
 import { EV, EVENT_SIZE, EventView, FLAG, OFF } from './layout.generated.js';
 import { Slab } from './slab.js';
 
@@ -10,10 +10,10 @@ export class ShortRecordError extends Error {}
 
 const slab = new Slab();
 
-/** Copy one ring-buffer record (whose memory the kernel will reuse) into an Event. */
-export function decode(rec: Uint8Array): EventView {
-  if (rec.length < EVENT_SIZE) throw new ShortRecordError(`short event record: ${rec.length} bytes, expected ${EVENT_SIZE}`);
-  return slab.copy(rec, 0);
+/** A ring-buffer record of len bytes at off in u8 (dv: its view), viewed in place. */
+export function viewRecord(u8: Uint8Array, dv: DataView, off: number, len: number): EventView {
+  if (len < EVENT_SIZE) throw new ShortRecordError(`short event record: ${len} bytes, expected ${EVENT_SIZE}`);
+  return new EventView(u8, off, dv);
 }
 
 /**

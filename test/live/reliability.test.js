@@ -10,9 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { needRoot, startTool, tcpx, port, sleep, heldBy, BIN } from './util.js';
 import { usePair } from '../scenarios/netns.js';
-import { RECENT_SLABS } from '../../dist/stream/slab.js';
 import { EVENT_SIZE } from '../../dist/stream/layout.generated.js';
 import { transfer } from '../scenarios/traffic.js';
+
+/** Above the RSS at ready, without the ring: homes, the two slabs being filled, V8's external soft limit and young generation. */
+function memoryBound(sockets) {
+  const MiB = 1 << 20;
+  return (Math.ceil(sockets * (EVENT_SIZE + 8) / MiB) + 2) * MiB + 64 * MiB + 48 * MiB;
+}
 
 /** Per-event (E) counters two instances compute on their own, and the per-segment ones among them. */
 const E_VARS = ['HCDataOctetsIn', 'DupAcksIn'];
@@ -158,13 +163,12 @@ test('a flood larger than the ring buffer: the loss is counted exactly and repor
   assert.equal(exit.events, exit.sent, 'every event the kernel did send was read');
 
   // memory: what the design bounds it by (src/stream/slab.ts). Above the RSS
-  // at ready: the ring (mapped twice), the recent 1 MiB event slabs and the
-  // one kept events are copied to, three event sizes per socket in the table
-  // (its kept copy, old event and kept slabs until the sweep reaches it),
-  // garbage slabs until V8 collects them (its external-memory soft limit,
-  // 64 MiB), and the JS young generation (3 × 16 MiB semi-space).
+  // at ready: the ring (mapped twice), the sockets' homes (one event each, in
+  // 1 MiB slabs), the slabs being filled with state twins and held rows'
+  // copies, garbage slabs until V8 collects them (its external-memory soft
+  // limit, 64 MiB), and the JS young generation (3 × 16 MiB semi-space).
   const sockets = 2 * CONNS + 1 + 3; // flood ends + listener, the catch-up connection's two ends + listener
-  const bound = ready + 2 * RING + (RECENT_SLABS + 1) * MiB + 3 * sockets * EVENT_SIZE + 64 * MiB + 48 * MiB;
+  const bound = ready + 2 * RING + memoryBound(sockets);
   const mb = x => (x / MiB).toFixed(1);
   const info = `RSS at ready ${mb(ready)} MiB, peak ${mb(peak)} MiB, bound ${mb(bound)} MiB; samples ${samples.filter((_, i) => i % 10 === 0).map(mb).join(' ')}; ${exit.events} events read, ${kernelLost} lost`;
   assert.ok(peak <= bound, info);
@@ -221,10 +225,10 @@ test('idle connections among busy ones do not keep the memory their last events 
   py.stdin.end('\n');
   const { code } = await tool.stop();
   assert.equal(code, 0, tool.stderr);
-  // The same bound as the flood test's. Before keepOut each idle socket held
-  // its own 1 MiB slab.
+  // The same bound as the flood test's: each idle socket's last event is in
+  // its home (once, each socket held the 1 MiB slab its last event was in).
   const sockets = 2 * N + 3;
-  const bound = ready + 2 * RING + (RECENT_SLABS + 1) * MiB + 3 * sockets * EVENT_SIZE + 64 * MiB + 48 * MiB;
+  const bound = ready + 2 * RING + memoryBound(sockets);
   const mb = x => (x / MiB).toFixed(1);
   const info = `RSS at ready ${mb(ready)} MiB, peak ${mb(peak)} MiB, bound ${mb(bound)} MiB, ${N} idle connections`;
   t.diagnostic(info);
