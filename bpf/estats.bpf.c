@@ -177,7 +177,7 @@ static __always_inline struct estats_sk *state_of(struct sock *sk, bool create)
 
 static __always_inline __u64 net_cookie_of(const struct sock *sk)
 {
-	return sk->__sk_common.skc_net.net->net_cookie;
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net, net_cookie);
 }
 
 static __always_inline struct estats_listener *listener_of(__u64 net_cookie, __u16 port)
@@ -410,10 +410,8 @@ static __always_inline void fill_identity(struct estats_event *e, struct sock *s
 }
 
 /*
- * Per-socket constants: the cgroup, the netns and its sysctls once per socket,
- * the congestion-control name once per icsk_ca_ops. Direct BTF loads (the
- * verifier makes them fault-safe), not bpf_probe_read_kernel: a new socket
- * otherwise cost 12 helper calls, which churn pays per connection.
+ * Per-socket constants: the cgroup, the netns and its sysctls (3 + 5 dependent
+ * reads) once per socket, the congestion-control name once per icsk_ca_ops.
  * The sysctls are therefore those in force when the tool first saw the socket.
  */
 static __always_inline void fill_constants(struct estats_event *e, struct sock *sk, struct tcp_sock *tp,
@@ -428,13 +426,13 @@ static __always_inline void fill_constants(struct estats_event *e, struct sock *
 		e->sysctl_ecn = st->c_sysctl_ecn;
 		e->sysctl_wscale = st->c_sysctl_wscale;
 	} else {
-		struct net *net = sk->__sk_common.skc_net.net;
-		e->cgroup_id = sk->sk_cgrp_data.cgroup->kn->id;
-		e->netns = net->ns.inum;
-		e->sysctl_timestamps = net->ipv4.sysctl_tcp_timestamps;
-		e->sysctl_sack = net->ipv4.sysctl_tcp_sack;
-		e->sysctl_ecn = net->ipv4.sysctl_tcp_ecn;
-		e->sysctl_wscale = net->ipv4.sysctl_tcp_window_scaling;
+		struct net *net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
+		e->cgroup_id = BPF_CORE_READ(sk, sk_cgrp_data.cgroup, kn, id);
+		e->netns = BPF_CORE_READ(net, ns.inum);
+		e->sysctl_timestamps = BPF_CORE_READ(net, ipv4.sysctl_tcp_timestamps);
+		e->sysctl_sack = BPF_CORE_READ(net, ipv4.sysctl_tcp_sack);
+		e->sysctl_ecn = BPF_CORE_READ(net, ipv4.sysctl_tcp_ecn);
+		e->sysctl_wscale = BPF_CORE_READ(net, ipv4.sysctl_tcp_window_scaling);
 		if (st) {
 			st->c_cgroup_id = e->cgroup_id;
 			st->c_netns = e->netns;
@@ -447,7 +445,8 @@ static __always_inline void fill_constants(struct estats_event *e, struct sock *
 	if (st && st->c_ca_ops == ops) {
 		__builtin_memcpy(e->cc, st->c_cc, sizeof(e->cc));
 	} else {
-		__builtin_memcpy(e->cc, tp->inet_conn.icsk_ca_ops->name, sizeof(e->cc));
+		__builtin_memset(e->cc, 0, sizeof(e->cc));
+		bpf_probe_read_kernel_str(e->cc, sizeof(e->cc), BPF_CORE_READ(&tp->inet_conn, icsk_ca_ops, name));
 		if (st) {
 			st->c_ca_ops = ops;
 			__builtin_memcpy(st->c_cc, e->cc, sizeof(e->cc));
@@ -544,7 +543,7 @@ static __always_inline void fill_snapshot(struct estats_event *e, struct sock *s
 	e->retransmits = icsk->icsk_retransmits;
 	e->backoff = icsk->icsk_backoff;
 	if (e->family == 6 && sk->__sk_common.skc_family == AF_INET6)
-		e->tos = tp->inet_conn.icsk_inet.pinet6->tclass;
+		e->tos = BPF_CORE_READ(&tp->inet_conn.icsk_inet, pinet6, tclass);
 	else
 		e->tos = tp->inet_conn.icsk_inet.tos;
 	__builtin_memset(e->pad1, 0, sizeof(e->pad1));
@@ -628,7 +627,7 @@ static __always_inline bool want(const struct sock *sk, struct estats_sk *st, __
 {
 	__u32 k = CFG.kinds;
 	if (CFG.kinds_own != k) {
-		__u32 ino = st && st->c_netns ? st->c_netns : sk->__sk_common.skc_net.net->ns.inum;
+		__u32 ino = st && st->c_netns ? st->c_netns : BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 		if (ino == CFG.own_netns)
 			k = CFG.kinds_own;
 	}
@@ -1450,7 +1449,7 @@ int estats_seed(struct bpf_iter__tcp *ctx)
 		int flags = ESTATS_CB_FLAGS;
 		bpf_setsockopt(tp, SOL_TCP, TCP_BPF_SOCK_OPS_CB_FLAGS, &flags, sizeof(flags));
 		/* Listener CurConns: an accepted (has a struct socket) connection on a listening port */
-		if (sk->sk_socket) {
+		if (BPF_CORE_READ(sk, sk_socket)) {
 			struct estats_listener *l = listener_of(net_cookie_of(sk), skc->skc_num);
 			if (l)
 				l->l_conns_acc++;
