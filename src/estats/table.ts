@@ -62,9 +62,10 @@ export class SocketTable {
   /**
    * The entries updated since the last call (each once), then start a new
    * round: fn(entry) for those still in the table, left(entry) for those
-   * that left it since. The run moves their events out of the ring or the
-   * read buffer before it is reused (src/run.ts rehome). Entries not passed still hold what they held at
-   * the last call.
+   * that left it since (closed, or not found by a full refresh). The run
+   * moves their events out of the ring or the read buffer before it is
+   * reused (src/run.ts rehome). Entries not passed still hold what they held
+   * at the last call.
    */
   touched(fn: (e: SockEntry) => void, left?: (e: SockEntry) => void): void {
     const l = this.touchedList;
@@ -85,7 +86,14 @@ export class SocketTable {
   beginRefresh(): void { this.gen++; }
   endRefresh(netns: number): number {
     let n = 0;
-    for (const [k, e] of this.map) if (e.seenGen !== this.gen && e.ev.netns === netns) { this.map.delete(k); e.gone = true; n++; }
+    for (const [k, e] of this.map) {
+      if (e.seenGen === this.gen || e.ev.netns !== netns) continue;
+      this.map.delete(k);
+      e.gone = true;
+      n++;
+      // touched() reports it as left, so the owner can reuse its home
+      if (this.tracking && e.touch !== this.touchRound) { e.touch = this.touchRound; this.touchedList.push(e); }
+    }
     return n;
   }
 

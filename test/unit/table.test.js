@@ -25,6 +25,22 @@ test('refresh: sockets of our namespace not seen again leave; other namespaces s
   assert.deepEqual([...t.live()].map(f => Number(f.ev.cookie)).sort(), [1, 3]);
 });
 
+test('touched(): updated entries once each, and as left those that closed or a refresh no longer found', () => {
+  const t = new SocketTable();
+  t.tracking = true;
+  t.update(ev(1, 4, 1)); t.update(ev(2, 4, 1)); t.update(ev(3, 4, 1));
+  const round = () => { const seen = [], left = []; t.touched(e => seen.push(Number(e.cookie)), e => left.push(Number(e.cookie))); return { seen: seen.sort(), left: left.sort() }; };
+  assert.deepEqual(round(), { seen: [1, 2, 3], left: [] });
+  assert.deepEqual(round(), { seen: [], left: [] }, 'a new round starts empty');
+  t.update(ev(1, 4, 1)); t.update(ev(1, 4, 1));
+  t.settle(t.update(ev(2, 10, 1))); // closed
+  assert.deepEqual(round(), { seen: [1], left: [2] });
+  t.beginRefresh();
+  t.update(ev(1, 11, 1)); // socket 3 is not found again
+  assert.equal(t.endRefresh(1), 1);
+  assert.deepEqual(round(), { seen: [1], left: [3] }, 'a socket the refresh removed is reported as left (its home is reused)');
+});
+
 test('rows a sorted statement holds keep copies of their events, not the buffers they arrived in', async () => {
   const { compile, Runtime } = await import('../../dist/dsl/index.js');
   const { retain } = await import('../../dist/stream/slab.js');
