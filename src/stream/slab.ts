@@ -18,8 +18,6 @@ export class Slab {
   private pos = 0;
   /** buffers started so far */
   buffers = 1;
-  /** the buffer being filled */
-  get current(): Uint8Array { return this.u8; }
 
   /** Let `write` fill the next EVENT_SIZE bytes (e.g. a layout conversion) and view them. */
   fill(write: (dst: { buf: Buffer; at: number }) => void): EventView {
@@ -62,10 +60,11 @@ export function retain<T>(ev: T): T {
 }
 /**
  * Per-socket homes: a socket's latest event, copied out of a buffer (the
- * ring, a replay's read buffer) that is about to be overwritten, into the one place kept for that
- * socket and reused for its later events (its earlier copy is no longer
- * referenced: the table holds one event per socket, held rows hold their own
- * retain() copies). The home of a socket that left is reused for another.
+ * ring, a replay's read buffer) that is about to be overwritten, into the
+ * one place kept for that socket and reused for its later events (its
+ * earlier copy is no longer referenced: the table holds one event per
+ * socket, held rows hold their own retain() copies). The home of a socket
+ * that left is reused for another.
  */
 export class Homes {
   private readonly slab = new Slab();
