@@ -607,10 +607,25 @@ static __always_inline void emit_c(struct sock *sk, struct tcp_sock *tp, struct 
 	} else {
 		__builtin_memset(&e->st, 0, sizeof(e->st));
 	}
-	/* wake the reader early once the ring is a quarter full (it also drains on a timer) */
-	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	bpf_ringbuf_submit(e, avail > CFG.ring_size / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
-	count(1);
+	/*
+	 * Wake the reader early once the ring is a quarter full (it also drains
+	 * on a timer). The fill level is read at every 16th event of a CPU
+	 * (rings under 256 KiB: at every event): reading it at every event cost
+	 * ~100 ns per event at ~450 k events/s (A/B, ping-pong, --sample 0).
+	 * Between two checks two CPUs add at most 2 x 16 events (25 KiB) past
+	 * the quarter mark.
+	 */
+	__u32 idx = 1;
+	__u64 *sent = bpf_map_lookup_elem(&counters, &idx);
+	__u64 wake = BPF_RB_NO_WAKEUP;
+	if (!sent || !(*sent & 15) || CFG.ring_size < (256 << 10)) {
+		__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+		if (avail > CFG.ring_size / 4)
+			wake = BPF_RB_FORCE_WAKEUP;
+	}
+	bpf_ringbuf_submit(e, wake);
+	if (sent)
+		*sent += 1;
 }
 
 /* tracing programs: the cookie helper takes the socket */
