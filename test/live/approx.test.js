@@ -126,8 +126,17 @@ test('replayed segments (PAWS, beyond the window): SoftErrors, SoftErrorReason v
   chk.info('netns MIB deltas (receiver)', r.mib);
   chk.sanity('both replays were sent', r.replays.length === 2 && r.replays.every(x => x.sent > 0), r.replays);
   chk.sanity('the receiver rejected copies (PAWSEstab, BeyondWindow > 0)', r.mib.PAWSEstab > 0 && r.mib.BeyondWindow > 0, r.mib);
-  chk.near('SoftErrors', r.vars.SoftErrors, 0, 'kfree_skb reasons PAWS / INVALID_SEQUENCE: measured 0 (5 runs)');
-  chk.check('SoftErrorReason after the PAWS copies', r.vars.SoftErrorReason.afterPaws === 5, r.vars.SoftErrorReason.afterPaws, 5, 'belowTSWindow');
+  // a drop whose kfree_skb run the kernel skipped (recursion on a CPU) is not counted, and the
+  // tool says so at exit (recursion_misses): that many short is tolerated, and the reason after
+  // the PAWS copies is then not known (seen once in ~20 runs: 4 of 5, the exit report not kept then)
+  chk.info('runs of the tool\'s programs the kernel skipped (its exit report)', r.recursionMisses);
+  const short = r.vars.SoftErrors.truth - r.vars.SoftErrors.tool;
+  if (short > 0 && short <= r.recursionMisses) {
+    chk.within('SoftErrors', r.vars.SoftErrors, -r.recursionMisses, 0, `tolerated: the tool reported ${r.recursionMisses} skipped runs`);
+  } else {
+    chk.near('SoftErrors', r.vars.SoftErrors, 0, 'kfree_skb reasons PAWS / INVALID_SEQUENCE: measured 0 (5 runs)');
+    chk.check('SoftErrorReason after the PAWS copies', r.vars.SoftErrorReason.afterPaws === 5, r.vars.SoftErrorReason.afterPaws, 5, 'belowTSWindow');
+  }
   chk.check('SoftErrorReason at close', r.vars.SoftErrorReason.tool === r.vars.SoftErrorReason.truth, r.vars.SoftErrorReason.tool, r.vars.SoftErrorReason.truth, 'aboveDataWindow (the last copies)');
   chk.check('client SoftErrors', r.clientSoftErrors === 0, r.clientSoftErrors, 0, 'nothing was injected towards the client');
   // tcp_probe runs before the stack validates a segment: the dropped copies reach the E counters
