@@ -32,6 +32,8 @@ char LICENSE[] SEC("license") = "GPL";
  * current Disorder state was entered from Recovery or Loss */
 #define ESTATS_SKF_DISORDER_AFTER_RECOVERY 0x100
 #define ESTATS_CB_FLAGS (BPF_SOCK_OPS_RTO_CB_FLAG | BPF_SOCK_OPS_RTT_CB_FLAG | BPF_SOCK_OPS_PARSE_ALL_HDR_OPT_CB_FLAG)
+/* CFG.light: no header parsing at sock_ops (it feeds only tracked counters) */
+#define CB_FLAGS (CFG.light ? (BPF_SOCK_OPS_RTO_CB_FLAG | BPF_SOCK_OPS_RTT_CB_FLAG) : ESTATS_CB_FLAGS)
 
 const volatile struct estats_config CFG = {};
 extern unsigned int CONFIG_HZ __kconfig;
@@ -597,8 +599,10 @@ static __always_inline void emit_c(struct sock *sk, struct tcp_sock *tp, struct 
 			st->saved_sport = e->sport;
 		else
 			e->sport = st->saved_sport;
-		track_extremes(st, tp);
-		fold_tx(sk, st, kind == ESTATS_EV_CLOSE);
+		if (!CFG.light) {
+			track_extremes(st, tp);
+			fold_tx(sk, st, kind == ESTATS_EV_CLOSE);
+		}
 		__builtin_memcpy(&e->st, st, sizeof(*st));
 		if (st->sk_flags & ESTATS_F_ACTIVE)
 			e->flags |= ESTATS_F_ACTIVE;
@@ -656,7 +660,7 @@ static __always_inline bool want(const struct sock *sk, struct estats_sk *st, __
  */
 static __always_inline void skip_emit(struct sock *sk, struct tcp_sock *tp, struct estats_sk *st, __u8 kind)
 {
-	if (!st)
+	if (!st || CFG.light)
 		return;
 	track_extremes(st, tp);
 	fold_tx(sk, st, kind == ESTATS_EV_CLOSE);
@@ -1012,10 +1016,12 @@ int BPF_PROG(estats_probe, struct sock *sk, struct sk_buff *skb)
 	struct estats_sk *st = state_of(sk, true);
 	if (!st)
 		return 0;
-	on_segment(st, tp, skb);
+	if (!CFG.light)
+		on_segment(st, tp, skb);
 	/* sample_due() first: the rate limit's clock must not depend on the mask */
 	if (!sample_due(st) || !want(sk, st, ESTATS_EV_ACK)) {
-		track_extremes(st, tp);
+		if (!CFG.light)
+			track_extremes(st, tp);
 		return 0;
 	}
 	emit(sk, tp, st, ESTATS_EV_ACK, -1, 0, 0, 0, 0);
@@ -1339,12 +1345,12 @@ int estats_sockops(struct bpf_sock_ops *skops)
 		/* the segment that completed the handshake may carry data */
 		st = state_of(sk, true);
 		void *data = (void *)(long)skops->skb_data, *end = (void *)(long)skops->skb_data_end;
-		if (st && data + 20 <= end)
+		if (st && data + 20 <= end && !CFG.light)
 			count_payload(st, skops, data);
 	}
 		/* fallthrough */
 	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
-		bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags | ESTATS_CB_FLAGS);
+		bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags | CB_FLAGS);
 		break;
 	case BPF_SOCK_OPS_TCP_LISTEN_CB: {
 		/* listen(): no inet_sock_set_state for → LISTEN (a plain store); process context */
@@ -1358,7 +1364,7 @@ int estats_sockops(struct bpf_sock_ops *skops)
 		 * covers segments that race the handshake on another CPU and reach the
 		 * ESTABLISHED child through tcp_child_process (not tcp_probe) before
 		 * PASSIVE_ESTABLISHED_CB could set the flags on the child */
-		bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags | ESTATS_CB_FLAGS);
+		bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags | CB_FLAGS);
 		snap = ESTATS_EV_STATE;
 		kf = want(sk, st, ESTATS_EV_STATE) ? ESTATS_EV_STATE : 0;
 		nst = TCP_LISTEN;
@@ -1386,7 +1392,11 @@ int estats_sockops(struct bpf_sock_ops *skops)
 		 * same skb just before (same seq and length): skip it then. Segments
 		 * that reach an ESTABLISHED child through tcp_child_process (a race
 		 * with the handshake) never pass tcp_probe, and other states neither.
+		 * Not tracked under CFG.light (the flag may be left on a socket by
+		 * an earlier run).
 		 */
+		if (CFG.light)
+			break;
 		st = state_of(sk, false);
 		void *data = (void *)(long)skops->skb_data, *end = (void *)(long)skops->skb_data_end;
 		if (!st || data + 20 > end)
@@ -1418,7 +1428,7 @@ int estats_sockops(struct bpf_sock_ops *skops)
 		st = state_of(sk, true);
 		if (!sample_due(st))
 			break;
-		if (st)
+		if (st && !CFG.light)
 			rtt_cb_sync(st, tp, skops->args[0], skops->args[1]);
 		snap = ESTATS_EV_RTT;
 		kf = want(sk, st, ESTATS_EV_RTT) ? ESTATS_EV_RTT : 0;
@@ -1461,7 +1471,7 @@ int estats_seed(struct bpf_iter__tcp *ctx)
 		}
 	}
 	if (skc->skc_state == TCP_ESTABLISHED) {
-		int flags = ESTATS_CB_FLAGS;
+		int flags = CB_FLAGS;
 		bpf_setsockopt(tp, SOL_TCP, TCP_BPF_SOCK_OPS_CB_FLAGS, &flags, sizeof(flags));
 		/* Listener CurConns: an accepted (has a struct socket) connection on a listening port */
 		if (BPF_CORE_READ(sk, sk_socket)) {

@@ -274,7 +274,8 @@ struct estats_config {
 	__u32 hooks_off;         /* ESTATS_OFF_*: optional programs the loader left unattached */
 	__u32 kinds_own;         /* the same as kinds, for sockets of the network namespace own_netns */
 	__u32 own_netns;         /* inode number of the tool's network namespace */
-	__u32 pad0;
+	__u32 light;             /* 1: no variable read needs the per-socket tracking (on_segment,
+	                            track_extremes, the tx fold, header parsing at sock_ops): skipped */
 	/* kernel-side port filter, three bitmaps of 8192 bytes (one bit per port):
 	 * allowed as local port (ESTATS_PORTS_LOCAL), as remote port
 	 * (ESTATS_PORTS_REMOTE), at either end (ESTATS_PORTS_EITHER); a direct

@@ -16,7 +16,7 @@ import { TOP_PLAIN, topProgram, type TopSink, type TopStyle } from './output/top
 import { parseDuration, parseSize, UsageError } from './units.js';
 import { CATALOG, DERIVED, UNAVAILABLE_THIS_RUN, findVar } from './estats/catalog.js';
 import { formatList, formatDescribe, listJson, type Here } from './estats/catalog-format.js';
-import { degradation, hooksNotNeeded, missingHookSummary, tracepointOf } from './estats/hooks.js';
+import { degradation, hooksNotNeeded, missingHookSummary, needsTracking, tracepointOf } from './estats/hooks.js';
 import type { Snapshot } from './estats/types.js';
 import type { EventFilter } from './run.js';
 
@@ -582,6 +582,7 @@ async function runLiveMain(a: LiveArgs): Promise<number> {
   const { ownNetnsEvents } = await import('./dsl/index.js');
   const pd = program.pushdown;
   const verbose = o.verbose as number;
+  const light = !recorder && !needsTracking(program.uses);
   const backend = new Backend({
     sampleNs: BigInt(Math.round(a.sampleMs * 1e6)),
     wallOffsetNs: a.bootOffsetNs,
@@ -592,6 +593,8 @@ async function runLiveMain(a: LiveArgs): Promise<number> {
     kindsOwnNetns: recorder ? null : program.ownNetnsEventMask, ownNetns: ownNetns(),
     // and loads only the optional programs whose data it reads (a recording keeps them all)
     skipHooks: recorder ? [] : hooksNotNeeded(program.uses),
+    // and skips the per-socket tracking when nothing read needs it (a recording keeps it)
+    light,
     lports: pd.lports, rports: pd.rports, ports: pd.ports,
     log: verbose ? (level: number, m: string) => { if (level <= 1 || verbose > 1) io.err.write(m.startsWith('libbpf: ') ? `${m}\n` : `libbpf: ${m}\n`); } : undefined,
   });
@@ -634,7 +637,7 @@ async function runLiveMain(a: LiveArgs): Promise<number> {
     // what a missing hook leaves unmeasured reads as null, never as a made-up 0
     if (backend.disabled.length) for (const v of [...CATALOG, ...DERIVED]) if (degradation(v, backend.disabled, backend.upgradesLive)?.level === 'unavailable') UNAVAILABLE_THIS_RUN.add(v.name);
     const st = await runLive({
-      program, sink, backend, bootOffsetNs: a.bootOffsetNs, durationMs: a.durationMs, drainMs: a.drainMs, recorder, filter: a.filter, stopSignal,
+      program, sink, backend, bootOffsetNs: a.bootOffsetNs, durationMs: a.durationMs, drainMs: a.drainMs, recorder, filter: a.filter, stopSignal, light,
       onReady: (seeded: number) => {
         if (verbose) {
           io.err.write(`tcp-estats: exact upgrades (fentry/fexit): ${backend.upgradesLive ? 'live' : `off: ${backend.upgradeError ?? 'none'}`}\n`);
@@ -642,7 +645,8 @@ async function runLiveMain(a: LiveArgs): Promise<number> {
           const own = recorder ? null : ownNetnsEvents(program.ownNetnsEventMask, program.eventMask);
           if (own) kinds += `; this network namespace: ${own}`;
           const skipped = backend.skipped.length ? `; not loaded, as nothing read needs them: ${backend.skipped.map(tracepointOf).join(', ')}` : '';
-          io.err.write(`tcp-estats: attached ${backend.attached.length} programs (events sent: ${kinds}${skipped}), seeded ${seeded} sockets; ready\n`);
+          const tracking = light ? '; per-socket tracking off, as nothing read needs it' : '';
+          io.err.write(`tcp-estats: attached ${backend.attached.length} programs (events sent: ${kinds}${skipped}${tracking}), seeded ${seeded} sockets; ready\n`);
         }
         const t = top;
         if (t) {

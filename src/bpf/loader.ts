@@ -102,6 +102,8 @@ export interface BackendOptions {
    * reads nothing they feed (src/estats/hooks.ts hooksNeeded); required ones are never left out
    */
   skipHooks?: readonly string[];
+  /** the program reads nothing the per-socket tracking computes (src/estats/hooks.ts needsTracking): the kernel skips it */
+  light?: boolean;
   /** try the optional fentry/fexit programs (default true) */
   upgrades?: boolean;
   /** libbpf messages and the verifier log (-v) */
@@ -426,6 +428,7 @@ export class Backend {
     buf.writeUInt32LE(kinds, CONFIG_OFF.kinds);
     buf.writeUInt32LE(o.kindsOwnNetns === null || o.kindsOwnNetns === undefined || !o.ownNetns ? kinds : (o.kindsOwnNetns | always) >>> 0, CONFIG_OFF.kinds_own);
     buf.writeUInt32LE(o.ownNetns ?? 0, CONFIG_OFF.own_netns);
+    buf.writeUInt32LE(o.light ? 1 : 0, CONFIG_OFF.light);
     buf.writeBigUInt64LE(BigInt(o.ringBytes), CONFIG_OFF.ring_size);
     if (this.skipped.includes(HOOKS.xmit.section) || this.disabled.includes(HOOKS.xmit.section)) buf.writeUInt32LE(HOOK_OFF.XMIT, CONFIG_OFF.hooks_off);
     // the port filter: one bit per port in each of the three maps (local, remote, either end)

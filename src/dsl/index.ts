@@ -8,7 +8,7 @@ import { RuntimeCore, type Retain } from './runtime.js';
 import { render, toJSON, type Diagnostic } from './diagnostics.js';
 import { EVENT_NAMES } from '../estats/fields.js';
 import type { StatementAst } from './ast.js';
-import { hooksNotNeeded, type ProgramUses } from '../estats/hooks.js';
+import { hooksNotNeeded, needsTracking, type ProgramUses } from '../estats/hooks.js';
 import type { VarDef } from '../estats/types.js';
 
 export type { Diagnostic } from './diagnostics.js';
@@ -232,6 +232,7 @@ function buildProgram(checked: readonly CheckedStatement[], compiled: readonly C
     out.push(`program: events ${events ? [...events].join(', ') : 'all'}${own ? ` (sockets of this network namespace: ${own}, as snapshot statements refresh them before each tick)` : ''}; kernel filter: ${pushText(pushdown)}`);
     const off = hooksNotNeeded(uses);
     out.push(`programs not loaded (nothing read needs them): ${off.length ? off.join(', ') : 'none'}`);
+    out.push(`per-socket tracking (per-segment counters, sampled extremes): ${needsTracking(uses) ? 'on' : 'off, as nothing read needs it'}`);
     return out.join('\n') + '\n';
   };
   return { statements, events, eventMask, ownNetnsEventMask, pushdown, uses, plan };

@@ -276,6 +276,20 @@ export interface ProgramUses {
   readonly events: ReadonlySet<string> | null;
 }
 
+/**
+ * Whether the program reads anything the per-socket tracking computes: the
+ * BPF program's on_segment (per incoming segment), track_extremes (at every
+ * snapshot), the transmit fold and the header parsing at sock_ops, i.e. any
+ * input other than a plain kernel field read from the socket at each event
+ * (a Dep with a hook, or a snapshot Dep with a field). Without it the kernel
+ * skips that work (CFG.light); the values the program reads are the same,
+ * as they do not come from it (test/unit/hooks.test.js checks that the
+ * plain variables read no tracked field).
+ */
+export function needsTracking(u: ProgramUses): boolean {
+  return u.vars.some(v => depsOf(v).some(d => d.hook !== 'snapshot' || d.field !== undefined));
+}
+
 /** The optional hooks whose runs send events of a kind (the others come from required hooks). */
 const EVENT_HOOKS: Readonly<Record<string, readonly HookKey[]>> = {
   retransmit: ['retransmit'],

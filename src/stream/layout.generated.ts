@@ -444,7 +444,7 @@ export const CONFIG_OFF = {
   hooks_off: 40,
   kinds_own: 44,
   own_netns: 48,
-  pad0: 52,
+  light: 52,
   port_map: 56,
 } as const;
 

@@ -97,5 +97,5 @@ test('-vv: libbpf messages and progress on stderr, data only on stdout', { skip:
   assert.equal(r.stdout, '');
   assert.match(r.stderr, /^libbpf: /m);
   // raddr in per-socket rows: the owner hooks stay; nothing else optional is read
-  assert.match(r.stderr, /^tcp-estats: attached \d+ programs \(events sent: close; not loaded, as nothing read needs them: tcp_retransmit_skb, tcp_cong_state_set, tcp_send_reset, tcp_receive_reset, net_dev_queue, kfree_skb\), seeded \d+ sockets; ready$/m);
+  assert.match(r.stderr, /^tcp-estats: attached \d+ programs \(events sent: close; not loaded, as nothing read needs them: tcp_retransmit_skb, tcp_cong_state_set, tcp_send_reset, tcp_receive_reset, net_dev_queue, kfree_skb; per-socket tracking off, as nothing read needs it\), seeded \d+ sockets; ready$/m);
 });

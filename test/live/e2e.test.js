@@ -194,6 +194,29 @@ test('optional programs a query does not need are not loaded, and what it reads 
   assert.deepEqual(diffs, []);
 });
 
+// A query that reads only plain kernel fields runs without the per-socket
+// tracking (CFG.light: no per-segment counters, no sampled extremes): what
+// it reads is unchanged, and it does not report unseen segments (the
+// self-check needs the tracking).
+test('without per-socket tracking, when nothing read needs it, what a query reads is unchanged', { skip: needRoot, timeout: 60000 }, async () => {
+  const p = port();
+  const sel = `(lport == ${p} or rport == ${p})`;
+  const cols = 'SmoothedRTT, SegsOut, SegsIn, DataSegsIn, HCDataOctetsOut, HCThruOctetsAcked, HCThruOctetsReceived, CurCwnd, CurMSS, SegsRetrans, SndUna, SndNxt, RcvNxt, RcvRTT';
+  const { a, b, aErr, bErr } = await sideBySide(p, ['-v', '-f', 'json', '-e', `on close where ${sel} print ${cols}`], ['-v', '-f', 'json', '-e', `where ${sel} and event == close print *`]);
+  assert.match(aErr, /per-socket tracking off/, 'the plain query runs without tracking');
+  assert.doesNotMatch(bErr, /per-socket tracking off/, 'print * tracks');
+  assert.doesNotMatch(aErr, /DataSegsInUnseen/, 'no self-check without tracking');
+  assert.equal(a.length, 6, `close rows: ${JSON.stringify(a.map(r => [r.lport, r.rport]))}`);
+  const bm = new Map(b.map(r => [r.cookie, r]));
+  const diffs = [];
+  for (const r of a) {
+    const o = bm.get(r.cookie);
+    assert.ok(o, `the tracking run has the close row of socket ${r.cookie}`);
+    for (const k of cols.split(', ')) if (JSON.stringify(r[k]) !== JSON.stringify(o[k])) diffs.push(`${k} of ${r.lport} → ${r.rport}: light ${JSON.stringify(r[k])}, tracking ${JSON.stringify(o[k])}`);
+  }
+  assert.deepEqual(diffs, []);
+});
+
 // Snapshot statements (every D, no on) read the sockets of the tool's own
 // network namespace from the refresh before each tick: the kernel sends no
 // other events for them, and the tick rows are the same.

@@ -214,3 +214,37 @@ test('a variable that a missing hook would degrade always loads that hook', () =
   }
   assert.ok(pairs >= 15, `checked ${pairs} variable/hook pairs`);
 });
+
+// CFG.light: a program that reads only plain kernel fields (needsTracking
+// false) runs without the per-socket tracking. Its variables must then read
+// no field that tracking writes: every getter of such a variable, run on
+// events of several byte patterns, touches none of them.
+test('light mode: the variables that need no tracking read no field the tracking writes', async () => {
+  const { needsTracking } = await import('../../dist/estats/hooks.js');
+  const { EventView, EVENT_SIZE } = await import('../../dist/stream/layout.generated.js');
+  const h = readFileSync(join(ROOT, 'bpf', 'estats.h'), 'utf8');
+  const stBody = h.slice(h.indexOf('struct estats_sk {'), h.indexOf('};', h.indexOf('struct estats_sk {')));
+  const stFields = [...stBody.matchAll(/\b(\w+)(?:\[\w+\])?;/g)].map(m => m[1]);
+  const tracking = ['on_segment', 'track_extremes', 'fold_tx', 'rtt_cb_sync', 'count_payload'].map(f => reach(f)).join('\n');
+  assert.ok(tracking.length > 1000, 'the tracking functions were found');
+  const tracked = new Set(stFields.filter(f => writes(tracking, f)));
+  for (const f of ['max_pipe', 'seen_data_segs', 'data_octets_in', 'sample_rtt_us', 'last_ca']) assert.ok(tracked.has(f), `${f} is tracked`);
+  for (const f of ['owner_pid', 'start_ns', 'saved_sport']) assert.ok(!tracked.has(f), `${f} is not tracked (light mode keeps it)`);
+  let plain = 0;
+  for (const v of VARS) {
+    if (!v.get || needsTracking({ vars: [v], owner: false, events: null })) continue;
+    plain++;
+    for (const byte of [0x00, 0x01, 0x7f, 0xff]) {
+      const buf = new Uint8Array(EVENT_SIZE).fill(byte);
+      const seen = new Set();
+      const ev = new Proxy(new EventView(buf, 0), { get: (t, k, r) => { if (typeof k === 'string') seen.add(k); return Reflect.get(t, k, t); } });
+      try { v.get(ev); } catch { /* a value the kernel never sends; the fields read so far still count */ }
+      const bad = [...seen].filter(k => tracked.has(k));
+      assert.deepEqual(bad, [], `${v.name} reads tracked fields with bytes 0x${byte.toString(16)}`);
+    }
+  }
+  assert.ok(plain > 40, `${plain} plain variables checked`);
+  assert.equal(needsTracking({ vars: [findVar('SmoothedRTT'), findVar('HCThruOctetsAcked')], owner: true, events: null }), false);
+  assert.equal(needsTracking({ vars: [findVar('SmoothedRTT'), findVar('MaxRTT')], owner: true, events: null }), true);
+  assert.equal(needsTracking({ vars: [findVar('DataSegsInUnseen')], owner: false, events: null }), true);
+});
