@@ -136,6 +136,19 @@ async function sideBySide(p, argsA, argsB) {
   return { a, b, aErr: ta.stderr, bErr: tb.stderr };
 }
 
+/** The close rows of sideBySide's two transfers (6: client, server, listener each), socket by socket: the columns cols equal. */
+function sameColumns(a, b, cols, nameA, nameB) {
+  assert.equal(a.length, 6, `close rows: ${JSON.stringify(a.map(r => [r.lport, r.rport]))}`);
+  const bm = new Map(b.map(r => [r.cookie, r]));
+  const diffs = [];
+  for (const r of a) {
+    const o = bm.get(r.cookie);
+    assert.ok(o, `the ${nameB} run has the close row of socket ${r.cookie}`);
+    for (const k of cols.split(', ')) if (JSON.stringify(r[k]) !== JSON.stringify(o[k])) diffs.push(`${k} of ${r.lport} → ${r.rport}: ${nameA} ${JSON.stringify(r[k])}, ${nameB} ${JSON.stringify(o[k])}`);
+  }
+  assert.deepEqual(diffs, []);
+}
+
 // The kernel sends only the event kinds the program needs (estats_config.kinds)
 // and one event per state transition. Neither may change a value: the same
 // close rows must come out of a program that gets only close events and of one
@@ -183,15 +196,7 @@ test('optional programs a query does not need are not loaded, and what it reads 
   const notLoaded = /not loaded, as nothing read needs them: ([^)]*)\)/.exec(aErr)?.[1] ?? '';
   for (const tp of ['net_dev_queue', 'kfree_skb', 'tcp_retransmit_skb', 'tcp_cong_state_set']) assert.ok(notLoaded.includes(tp), `${tp} left out: ${aErr}`);
   assert.doesNotMatch(bErr, /not loaded/, 'print * loads every program');
-  assert.equal(a.length, 6, `close rows: ${JSON.stringify(a.map(r => [r.lport, r.rport]))}`);
-  const bm = new Map(b.map(r => [r.cookie, r]));
-  const diffs = [];
-  for (const r of a) {
-    const o = bm.get(r.cookie);
-    assert.ok(o, `the full run has the close row of socket ${r.cookie}`);
-    for (const k of cols.split(', ')) if (JSON.stringify(r[k]) !== JSON.stringify(o[k])) diffs.push(`${k} of ${r.lport} → ${r.rport}: lean ${JSON.stringify(r[k])}, full ${JSON.stringify(o[k])}`);
-  }
-  assert.deepEqual(diffs, []);
+  sameColumns(a, b, cols, 'lean', 'full');
 });
 
 // A query that reads only plain kernel fields runs without the per-socket
@@ -206,15 +211,7 @@ test('without per-socket tracking, when nothing read needs it, what a query read
   assert.match(aErr, /per-socket tracking off/, 'the plain query runs without tracking');
   assert.doesNotMatch(bErr, /per-socket tracking off/, 'print * tracks');
   assert.doesNotMatch(aErr, /DataSegsInUnseen/, 'no self-check without tracking');
-  assert.equal(a.length, 6, `close rows: ${JSON.stringify(a.map(r => [r.lport, r.rport]))}`);
-  const bm = new Map(b.map(r => [r.cookie, r]));
-  const diffs = [];
-  for (const r of a) {
-    const o = bm.get(r.cookie);
-    assert.ok(o, `the tracking run has the close row of socket ${r.cookie}`);
-    for (const k of cols.split(', ')) if (JSON.stringify(r[k]) !== JSON.stringify(o[k])) diffs.push(`${k} of ${r.lport} → ${r.rport}: light ${JSON.stringify(r[k])}, tracking ${JSON.stringify(o[k])}`);
-  }
-  assert.deepEqual(diffs, []);
+  sameColumns(a, b, cols, 'light', 'tracking');
 });
 
 // Snapshot statements (every D, no on) read the sockets of the tool's own
