@@ -74,8 +74,10 @@ struct {
 
 static __always_inline void fold_tx(struct sock *sk, struct estats_sk *st, bool last)
 {
+	/* net_dev_queue not attached: the map stays empty (so also under
+	 * CFG.light, as nothing a light query reads needs net_dev_queue) */
 	if (CFG.hooks_off & ESTATS_OFF_XMIT)
-		return; /* net_dev_queue not attached: the map stays empty */
+		return;
 	__u64 key = (__u64)sk;
 	struct tx_state *tx = bpf_map_lookup_elem(&tx_states, &key);
 	if (!tx)
@@ -233,6 +235,8 @@ static __always_inline void record_rtt_sample(struct estats_sk *st, __u32 m)
  */
 static __always_inline void rtt_cb_sync(struct estats_sk *st, struct tcp_sock *tp, __u32 mrtt, __u32 new_srtt)
 {
+	if (CFG.light)
+		return;
 	__u32 srtt = tp->srtt_us;
 	if (!new_srtt)
 		new_srtt = 1;
@@ -246,6 +250,8 @@ static __always_inline void rtt_cb_sync(struct estats_sk *st, struct tcp_sock *t
 /* Maxima and minima of sampled gauges (called wherever a snapshot is taken). */
 static __always_inline void track_extremes(struct estats_sk *st, struct tcp_sock *tp)
 {
+	if (CFG.light)
+		return;
 	/*
 	 * A tracepoint run can be skipped without a recursion miss (see
 	 * DataSegsInUnseen). A congestion-state change the hook did not report
@@ -599,10 +605,8 @@ static __always_inline void emit_c(struct sock *sk, struct tcp_sock *tp, struct 
 			st->saved_sport = e->sport;
 		else
 			e->sport = st->saved_sport;
-		if (!CFG.light) {
-			track_extremes(st, tp);
-			fold_tx(sk, st, kind == ESTATS_EV_CLOSE);
-		}
+		track_extremes(st, tp);
+		fold_tx(sk, st, kind == ESTATS_EV_CLOSE);
 		__builtin_memcpy(&e->st, st, sizeof(*st));
 		if (st->sk_flags & ESTATS_F_ACTIVE)
 			e->flags |= ESTATS_F_ACTIVE;
@@ -660,7 +664,7 @@ static __always_inline bool want(const struct sock *sk, struct estats_sk *st, __
  */
 static __always_inline void skip_emit(struct sock *sk, struct tcp_sock *tp, struct estats_sk *st, __u8 kind)
 {
-	if (!st || CFG.light)
+	if (!st)
 		return;
 	track_extremes(st, tp);
 	fold_tx(sk, st, kind == ESTATS_EV_CLOSE);
@@ -881,6 +885,8 @@ static __always_inline void ip_fields(struct estats_sk *st, const __u8 *ip)
  */
 static __always_inline void on_segment(struct estats_sk *st, struct tcp_sock *tp, const struct sk_buff *skb)
 {
+	if (CFG.light)
+		return;
 	/*
 	 * The headers, with as few helper calls as possible (each costs 20–30 ns
 	 * per segment): when the IP header has its plain size (20 or 40 bytes,
@@ -1016,12 +1022,10 @@ int BPF_PROG(estats_probe, struct sock *sk, struct sk_buff *skb)
 	struct estats_sk *st = state_of(sk, true);
 	if (!st)
 		return 0;
-	if (!CFG.light)
-		on_segment(st, tp, skb);
+	on_segment(st, tp, skb);
 	/* sample_due() first: the rate limit's clock must not depend on the mask */
 	if (!sample_due(st) || !want(sk, st, ESTATS_EV_ACK)) {
-		if (!CFG.light)
-			track_extremes(st, tp);
+		track_extremes(st, tp);
 		return 0;
 	}
 	emit(sk, tp, st, ESTATS_EV_ACK, -1, 0, 0, 0, 0);
@@ -1286,6 +1290,8 @@ int BPF_PROG(estats_drop, struct sk_buff *skb, void *location, enum skb_drop_rea
 /* Payload of a segment seen by sock_ops (data: its TCP header, 20 bytes checked). */
 static __always_inline void count_payload(struct estats_sk *st, struct bpf_sock_ops *skops, void *data)
 {
+	if (CFG.light)
+		return; /* the flag may be left on a socket by an earlier run */
 	__u32 hl = (((__u8 *)data)[12] >> 4) * 4;
 	if (skops->skb_len > hl) {
 		st->data_octets_in += skops->skb_len - hl;
@@ -1345,7 +1351,7 @@ int estats_sockops(struct bpf_sock_ops *skops)
 		/* the segment that completed the handshake may carry data */
 		st = state_of(sk, true);
 		void *data = (void *)(long)skops->skb_data, *end = (void *)(long)skops->skb_data_end;
-		if (st && data + 20 <= end && !CFG.light)
+		if (st && data + 20 <= end)
 			count_payload(st, skops, data);
 	}
 		/* fallthrough */
@@ -1392,11 +1398,7 @@ int estats_sockops(struct bpf_sock_ops *skops)
 		 * same skb just before (same seq and length): skip it then. Segments
 		 * that reach an ESTABLISHED child through tcp_child_process (a race
 		 * with the handshake) never pass tcp_probe, and other states neither.
-		 * Not tracked under CFG.light (the flag may be left on a socket by
-		 * an earlier run).
 		 */
-		if (CFG.light)
-			break;
 		st = state_of(sk, false);
 		void *data = (void *)(long)skops->skb_data, *end = (void *)(long)skops->skb_data_end;
 		if (!st || data + 20 > end)
@@ -1428,7 +1430,7 @@ int estats_sockops(struct bpf_sock_ops *skops)
 		st = state_of(sk, true);
 		if (!sample_due(st))
 			break;
-		if (st && !CFG.light)
+		if (st)
 			rtt_cb_sync(st, tp, skops->args[0], skops->args[1]);
 		snap = ESTATS_EV_RTT;
 		kf = want(sk, st, ESTATS_EV_RTT) ? ESTATS_EV_RTT : 0;
