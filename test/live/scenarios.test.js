@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execFileSync } from 'node:child_process';
-import { needRoot, startTool, port, sleep, BIN, ROOT } from './util.js';
+import { needRoot, startTool, port, sleep, recursionMisses, BIN, ROOT } from './util.js';
 import { usePair } from '../scenarios/netns.js';
 import { transfer } from '../scenarios/traffic.js';
 import { narrowRecording } from '../scenarios/fixture.js';
@@ -341,7 +341,7 @@ async function runScenario(t, chk, p, name, traffic, opts = {}) {
   await tool.ready;
   const res = await traffic();
   await sleep(300);
-  const progs = toolProgs(tool.child.pid);
+  const progs = recursionMisses(tool.child.pid);
   chk.probeMisses = progs.estats_probe ?? 0;
   chk.progMisses = progs;
   chk.info('tool', 'recursion_misses', progs, null, 'per program of this tool instance');
@@ -365,24 +365,6 @@ async function runScenario(t, chk, p, name, traffic, opts = {}) {
   }
   for (const r of [close.client, close.server]) if (r && typeof r.DataSegsInUnseen === 'number') chk.pairUnseen += r.DataSegsInUnseen;
   return { res, rows: mine, close, rec, args, dir };
-}
-
-/** recursion_misses of each BPF program that the tool process `pid` holds (prog and link fds) */
-function toolProgs(pid) {
-  const ids = new Set();
-  let fds;
-  try { fds = readdirSync(`/proc/${pid}/fdinfo`); } catch { return {}; } // the tool is gone: its exit status tells why
-  for (const fd of fds) {
-    let info;
-    try { info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'); } catch { continue; }
-    const m = /^prog_id:\s*(\d+)/m.exec(info);
-    if (m) ids.add(Number(m[1]));
-  }
-  const out = {};
-  for (const p of JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' }) || '[]')) {
-    if (ids.has(p.id)) out[p.name] = p.recursion_misses ?? 0;
-  }
-  return out;
 }
 
 /** the close rows of the client and the server socket of one transfer */

@@ -85,6 +85,17 @@ export function heldBy(pid) {
   return { progs: [...progs], links: [...links], maps: [...maps] };
 }
 
+/** recursion_misses of each BPF program the tool process `pid` holds, by program name ({} when it is gone: its exit status tells why). */
+export function recursionMisses(pid) {
+  let ids;
+  try { ids = new Set(heldBy(pid).progs); } catch { return {}; }
+  const out = {};
+  for (const p of JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' }) || '[]')) {
+    if (ids.has(p.id)) out[p.name] = p.recursion_misses ?? 0;
+  }
+  return out;
+}
+
 /** Our programs and links currently in the kernel (names start with estats_). */
 export function ourKernelObjects() {
   const progs = JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' }) || '[]');

@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startTool, sleep } from '../live/util.js';
+import { startTool, sleep, recursionMisses } from '../live/util.js';
 import { NSTCP, runPy } from './traffic.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -45,26 +45,17 @@ function startToolIn(pair, s, args) {
   return startTool(args, { prefix: ['nsenter', `--net=/run/netns/${pair.ns[s]}`] });
 }
 
-/** the runs of its programs the kernel skipped, as the tool reports them at exit (its stderr) */
-export function recursionMisses(stderr) {
-  let n = 0;
-  for (const l of stderr.split('\n')) {
-    const m = /"recursion_misses":(\d+)/.exec(l) ?? /the kernel skipped (\d+) runs of our programs/.exec(l);
-    if (m) n = Math.max(n, Number(m[1]));
-  }
-  return n;
-}
-
-/** Start the tool with `program` (in side `inNs` when given), run traffic(), stop it; resolves with { res, rows, missed } (missed: recursionMisses). */
+/** Start the tool with `program` (in side `inNs` when given), run traffic(), stop it; resolves with { res, rows, misses } (misses: recursion_misses per program). */
 export async function withTool(args, traffic, { pair, inNs } = {}) {
   const tool = inNs ? startToolIn(pair, inNs, args) : startTool(args);
   try {
     await tool.ready;
     const res = await traffic();
     await sleep(300);
+    const misses = recursionMisses(tool.child.pid);
     const { code, rows } = await tool.stop();
     if (code !== 0) throw new Error(`tool exited ${code}: ${tool.stderr}`);
-    return { res, rows: rows.filter(r => r.type === 'row'), missed: recursionMisses(tool.stderr) };
+    return { res, rows: rows.filter(r => r.type === 'row'), misses };
   } finally {
     if (tool.child.exitCode === null) tool.child.kill('SIGKILL');
   }
@@ -195,14 +186,14 @@ async function oneTransfer(pair, p, bytes, vars, { during, timeoutMs = 20000, ex
   const args = ['-f', 'json', '-e', `on close where port == ${p} print ${vars.join(', ')}`];
   for (const e of extra) args.push('-e', e);
   if (sample !== undefined) args.push('--sample', sample);
-  const { res, rows, missed } = await withTool(args,
+  const { res, rows, misses } = await withTool(args,
     () => serverAndClient(pair, p, APPROX_PY, ['bursts', '--addr', pair.v4.b, '--port', String(p), '--bursts', '1',
       '--size', String(bytes), '--gap-ms', '0', '--sndbuf', String(4 << 20)], { during, timeoutMs }));
   const c = res.client;
   const client = rows.find(r => r.event === 'close' && r.lport === c.lport && r.rport === p);
   const server = rows.find(r => r.event === 'close' && r.lport === p && r.rport === c.lport);
   if (!client || !server) throw new Error(`close rows missing: client ${!!client} server ${!!server}`);
-  return { res, rows, client, server, acked: c.gaps[0], missed };
+  return { res, rows, client, server, acked: c.gaps[0], misses };
 }
 
 export const setCc = (pair, side, cc) => pair.exec(side, 'sysctl', ['-qw', `net.ipv4.tcp_congestion_control=${cc}`]);
@@ -243,7 +234,7 @@ export async function softErrorsScenario(pair, p, { paws = 3, beyond = 2, bytes 
       SoftErrorReason: m(r.server.SoftErrorReason, beyondMib > 0 ? 2 : pawsMib > 0 ? 5 : null, { afterPaws: afterPaws?.SoftErrorReason }),
     },
     clientSoftErrors: r.client.SoftErrors,
-    recursionMisses: r.missed,
+    dropMisses: r.misses.estats_drop ?? 0,
   };
 }
 
