@@ -56,24 +56,11 @@ export function ownNetns(): number {
   try { return Number(/\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/net'))?.[1] ?? 0); } catch { return 0; }
 }
 
-/**
- * The buffer u8 (the ring, a replay's read buffer) is about to be reused:
- * the table's events in it move to their socket's home; the homes of
- * sockets that left are reused. Held rows have their own copies (retain).
- */
-function rehome(table: SocketTable, homes: Homes, u8: Uint8Array): void {
-  table.touched(e => {
-    const ev = e.ev as EventView;
-    if (ev.u8 === u8) e.ev = e.home = homes.put(ev, e.home as EventView | null);
-  }, e => {
-    if (e.home) { homes.release(e.home as EventView); e.home = null; }
-  });
-}
-
 /** Feeds events to the table and the program; shared by live and replay. */
 class Pipeline {
   readonly table: SocketTable;
   readonly runtime: Runtime;
+  private readonly homes = new Homes();
   events = 0;
   rows = 0;
   unseen = 0;
@@ -81,7 +68,7 @@ class Pipeline {
   /** selfCheck: count the data segments closed sockets received that the per-segment hooks did not see (seen_data_segs) */
   constructor(program: Program, sink: Sink, private readonly filter?: EventFilter, private readonly selfCheck = true) {
     this.table = new SocketTable();
-    this.table.tracking = true; // the run moves the table's events out of each buffer before its reuse (rehome)
+    this.table.tracking = true; // for release()
     this.runtime = new Runtime(program, (o: Out) => { if (o.type !== 'batch-end') this.rows++; sink.write(o); }, retain);
   }
   event(ev: Snapshot): void {
@@ -103,6 +90,20 @@ class Pipeline {
     this.runtime.onEvent(fr);
     this.table.settle(fr);
   }
+  /**
+   * The buffer u8 (the ring, a replay's read buffer) is about to be reused:
+   * the table's events in it move to their socket's home; the homes of
+   * sockets that left are reused. Held rows have their own copies (retain).
+   */
+  release(u8: Uint8Array): void {
+    const homes = this.homes;
+    this.table.touched(e => {
+      const ev = e.ev as EventView;
+      if (ev.u8 === u8) e.ev = e.home = homes.put(ev, e.home as EventView | null);
+    }, e => {
+      if (e.home) { homes.release(e.home as EventView); e.home = null; }
+    });
+  }
   tick(nowNs: bigint): void { this.runtime.onTick(nowNs, () => this.table.live()); }
   finish(nowNs: bigint): void { this.runtime.finish(nowNs); }
 }
@@ -112,7 +113,6 @@ export async function runLive(o: LiveOptions): Promise<RunStats> {
   // space back, the table's events move to their socket's home (as a replay
   // does with its read buffer): no copy or allocation per event.
   const p = new Pipeline(o.program, o.sink, o.filter, !o.light);
-  const homes = new Homes();
   const rec = o.recorder ?? null;
   const netns = ownNetns();
   let lostReported = 0n;
@@ -122,7 +122,7 @@ export async function runLive(o: LiveOptions): Promise<RunStats> {
     rec?.event(ev.bytes);
     p.event(ev);
   };
-  const release = (u8: Uint8Array) => rehome(p.table, homes, u8);
+  const release = (u8: Uint8Array) => p.release(u8);
   const drain = () => { o.backend.drain(onRecord, release); };
   const checkLost = () => {
     const { lost } = o.backend.counters();
@@ -204,7 +204,6 @@ class ReplayRun implements ReplayHandler {
   why = 'end';
   stopAt: bigint | null = null;
   nextTick: bigint | null = null;
-  private readonly homes = new Homes();
   private readonly stopped: (() => boolean) | undefined;
   private readonly durationNs: bigint | null;
 
@@ -265,7 +264,7 @@ class ReplayRun implements ReplayHandler {
    * The read buffer u8 is about to be overwritten: the table's events in it
    * move to their socket's home; the homes of sockets that left are reused.
    */
-  release(u8: Uint8Array): void { rehome(this.p.table, this.homes, u8); }
+  release(u8: Uint8Array): void { this.p.release(u8); }
 }
 
 export function runReplay(program: Program, sink: Sink, recording: string | Recording, opts: ReplayOptions = {}): RunStats {

@@ -64,7 +64,7 @@ export class SocketTable {
    * round: fn(entry) for those still in the table, left(entry) for those
    * that left it since (closed, or not found by a full refresh). The run
    * moves their events out of the ring or the read buffer before it is
-   * reused (src/run.ts rehome). Entries not passed still hold what they held
+   * reused (src/run.ts Pipeline.release). Entries not passed still hold what they held
    * at the last call.
    */
   touched(fn: (e: SockEntry) => void, left?: (e: SockEntry) => void): void {
